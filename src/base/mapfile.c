@@ -1,0 +1,47 @@
+/* base/mapfile.c - read-only mmap of a file (POSIX). */
+#include "base/mapfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+
+int lf_mapfile_open(const char *path, lf_mapfile *m, lfmrt_err *e) {
+    m->data = NULL;
+    m->size = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return lf_err(e, LFMRT_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int er = errno;
+        close(fd);
+        return lf_err(e, LFMRT_E_IO, "%s: cannot stat: %s", path, strerror(er));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return lf_err(e, LFMRT_E_IO, "%s: not a regular file", path);
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        return LFMRT_OK;
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int er = errno;
+    close(fd);
+    if (p == MAP_FAILED) return lf_err(e, LFMRT_E_IO, "%s: cannot mmap: %s", path, strerror(er));
+    m->data = (const uint8_t *)p;
+    m->size = (size_t)st.st_size;
+    return LFMRT_OK;
+}
+
+void lf_mapfile_close(lf_mapfile *m) {
+    if (m && m->data) munmap((void *)m->data, m->size);
+    if (m) {
+        m->data = NULL;
+        m->size = 0;
+    }
+}

@@ -1,0 +1,22 @@
+/* base/mapfile.h - read-only memory mapping of a whole file. */
+#ifndef LF_BASE_MAPFILE_H
+#define LF_BASE_MAPFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lfmrt/status.h"
+
+typedef struct lf_mapfile {
+    const uint8_t *data; /* PROT_READ mapping of the whole file; NULL for an empty file */
+    size_t size;         /* file size in bytes */
+} lf_mapfile;
+
+/* Maps path read-only (MAP_PRIVATE). On success m owns the mapping; release with lf_mapfile_close.
+ * Returns LFMRT_OK or LFMRT_E_IO with a message naming the path and the OS error. */
+int lf_mapfile_open(const char *path, lf_mapfile *m, lfmrt_err *e);
+
+/* Unmaps; safe on a zeroed or already-closed m. */
+void lf_mapfile_close(lf_mapfile *m);
+
+#endif

@@ -1,0 +1,60 @@
+/* kernels/kernels.h - the kernel table: leaf numeric routines on raw pointers, one entry per weight
+ * dtype, chosen once at run time from the CPU's features. Every fast routine has a scalar `_ref` twin
+ * (kernels/ref/) with the same contract, and tests compare the two.
+ *
+ * Matmul convention (ggml's): for a weight of dtype W, the f32 activation row is first converted to
+ * W's "vec_dot type" A (MODEL-SPEC section 6.1): Q4_0/Q5_0/Q8_0 -> Q8_0, Q4_1/Q5_1 -> Q8_1,
+ * Q4_K/Q5_K/Q6_K -> Q8_K, F16 -> F16, BF16 -> BF16, F32 -> F32. Then each output is
+ * dot(weight row, converted activation row).
+ */
+#ifndef LF_KERNELS_H
+#define LF_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format/dtype.h"
+
+/* CPU features, detected once (kernels/cpu.c) into an explicit value. */
+typedef struct lf_cpu_features {
+    unsigned avx2 : 1, fma : 1, f16c : 1, avx512f : 1, avx512bw : 1, avx512vl : 1, avx512vnni : 1,
+        avx512bf16 : 1, avxvnni : 1, neon : 1, dotprod : 1, i8mm : 1;
+} lf_cpu_features;
+
+lf_cpu_features lf_cpu_detect(void);
+
+/* Converts n f32 values to n values of type `to` (a vec_dot type or a storable weight type).
+ * n is a multiple of the target block size. */
+typedef void (*lf_from_f32_fn)(const float *x, void *y, int64_t n);
+/* Dequantizes n values (a multiple of the block size) to f32. */
+typedef void (*lf_to_f32_fn)(const void *x, float *y, int64_t n);
+/* *s = dot(w[0..n), a[0..n)): w in the weight dtype, a in its vec_dot type. */
+typedef void (*lf_dot_fn)(int64_t n, float *s, const void *w, const void *a);
+/* s[r] = dot(row r of w, a) for r < nrows; rows are w_stride bytes apart. */
+typedef void (*lf_gemv_fn)(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
+                           const void *a);
+
+typedef struct lf_type_kernels {
+    uint32_t vec_dot_type;  /* dtype the activations are converted to */
+    lf_to_f32_fn to_f32;    /* NULL if not computable */
+    lf_from_f32_fn from_f32; /* quantize/convert into THIS dtype; NULL if not supported */
+    lf_dot_fn dot;          /* NULL if not computable */
+    lf_gemv_fn gemv;        /* several rows per call */
+    const char *isa;        /* "ref", "avx2", ... for reports */
+} lf_type_kernels;
+
+typedef struct lf_kernels {
+    lf_cpu_features cpu;
+    lf_type_kernels t[LF_DT_COUNT];
+} lf_kernels;
+
+/* Fills k with the scalar reference kernels only. */
+void lf_kernels_init_ref(lf_kernels *k);
+/* Fills k with the best kernels for cpu (falls back to ref per entry). */
+void lf_kernels_init(lf_kernels *k, lf_cpu_features cpu);
+
+/* Bytes needed to hold n activations converted to the vec_dot type of weight dtype w (n a multiple of
+ * that type's block). 0 if w is not computable. */
+size_t lf_kernels_act_size(const lf_kernels *k, uint32_t w, int64_t n);
+
+#endif
