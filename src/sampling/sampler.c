@@ -1,0 +1,354 @@
+/* sampling/sampler.c - seeded token sampler: repetition penalty, top-k, top-p, min-p, temperature.
+ *
+ * Semantics follow llama.cpp's common sampler chain (common/sampling.cpp, src/llama-sampling.cpp):
+ *   penalties -> top-k -> top-p -> min-p -> temperature -> dist
+ * - penalty: each distinct token among the last repeat_last_n accepted tokens gets
+ *   logit > 0 ? logit / penalty : logit * penalty (applied once, however often it occurs);
+ * - top-k keeps the k largest logits; top-p keeps the smallest prefix of the sorted distribution whose
+ *   probability mass reaches p (at least one token); min-p keeps tokens with p >= min_p * p_max, i.e.
+ *   logit >= max_logit + log(min_p); these run on the untempered logits, as in llama.cpp;
+ * - temperature divides the surviving logits; temperature <= 0 means greedy (argmax after penalties);
+ * - dist draws from the softmax of the survivors with the sampler's own PRNG.
+ * Ties are broken by the lower token id, so results are reproducible across platforms for a seed.
+ * NaN logits count as -inf and +inf as FLT_MAX (never a NaN probability).
+ *
+ * Memory: candidates, penalty marks and the history ring are allocated at create; sample allocates
+ * nothing. Top-p sorts only as large a prefix as it needs (selection, then heapsort of the prefix,
+ * growing 4x), so a 262k vocabulary costs O(n) per call in the usual case, not O(n log n).
+ */
+#include "sampling/sampler.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+
+#define LF_MAX_REPEAT_LAST_N (1 << 20)
+
+typedef struct lf_cand {
+    int32_t id;
+    float logit;
+} lf_cand;
+
+struct lfmrt_sampler {
+    lfmrt_sampler_params p;
+    int32_t n_vocab;
+    lf_cand *cand;   /* [n_vocab] working candidates of one call */
+    uint8_t *seen;   /* [n_vocab] penalty de-duplication marks; all zero between calls */
+    int32_t *hist;   /* [p.repeat_last_n] ring of the most recent accepted tokens */
+    int hist_len;    /* valid entries in hist */
+    int hist_head;   /* next slot to write */
+    lf_rng rng;
+};
+
+/* ------------------------------------------------------------------------------------------------ */
+/* PRNG */
+
+static uint64_t splitmix64(uint64_t *x) {
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+void lf_rng_seed(lf_rng *r, uint64_t seed) {
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
+}
+
+static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t lf_rng_next(lf_rng *r) {
+    uint64_t *s = r->s;
+    uint64_t result = rotl64(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl64(s[3], 45);
+    return result;
+}
+
+double lf_rng_uniform(lf_rng *r) { return (double)(lf_rng_next(r) >> 11) * 0x1.0p-53; }
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Parameters */
+
+lfmrt_sampler_params lfmrt_sampler_default_params(void) {
+    lfmrt_sampler_params p;
+    p.temperature = 0.8f;
+    p.top_k = 40;
+    p.top_p = 0.95f;
+    p.min_p = 0.05f;
+    p.repeat_penalty = 1.0f;
+    p.repeat_last_n = 64;
+    p.seed = 0;
+    return p;
+}
+
+lfmrt_sampler_params lf_sampler_defaults_for_arch(const char *arch) {
+    lfmrt_sampler_params p = lfmrt_sampler_default_params();
+    if (arch && strcmp(arch, "lfm2") == 0) {
+        /* Liquid AI's recommendation for LFM2 (model card / generation_config) */
+        p.temperature = 0.3f;
+        p.top_k = 0;
+        p.top_p = 1.0f;
+        p.min_p = 0.15f;
+        p.repeat_penalty = 1.05f;
+    }
+    return p;
+}
+
+static int check_params(const lfmrt_sampler_params *p, int32_t n_vocab, lfmrt_err *err) {
+    if (n_vocab <= 0) return lf_err(err, LFMRT_E_INVALID, "sampler: n_vocab must be > 0 (got %d)", (int)n_vocab);
+    if (isnan(p->temperature)) return lf_err(err, LFMRT_E_INVALID, "sampler: temperature is NaN");
+    if (isnan(p->top_p) || p->top_p < 0.0f)
+        return lf_err(err, LFMRT_E_INVALID, "sampler: top_p must be >= 0 (got %g)", (double)p->top_p);
+    if (isnan(p->min_p) || p->min_p > 1.0f)
+        return lf_err(err, LFMRT_E_INVALID, "sampler: min_p must be <= 1 (got %g)", (double)p->min_p);
+    if (!(p->repeat_penalty > 0.0f) || isinf(p->repeat_penalty))
+        return lf_err(err, LFMRT_E_INVALID, "sampler: repeat_penalty must be a finite value > 0 (got %g)",
+                      (double)p->repeat_penalty);
+    if (p->repeat_last_n < 0 || p->repeat_last_n > LF_MAX_REPEAT_LAST_N)
+        return lf_err(err, LFMRT_E_INVALID, "sampler: repeat_last_n must be in 0..%d (got %d)",
+                      LF_MAX_REPEAT_LAST_N, p->repeat_last_n);
+    return LFMRT_OK;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Lifetime */
+
+int lfmrt_sampler_create(const lfmrt_sampler_params *p, int32_t n_vocab, lfmrt_sampler **out, lfmrt_err *err) {
+    if (!out) return lf_err(err, LFMRT_E_INVALID, "sampler: out is NULL");
+    *out = NULL;
+    lfmrt_sampler_params prm = p ? *p : lfmrt_sampler_default_params();
+    int rc = check_params(&prm, n_vocab, err);
+    if (rc) return rc;
+    lfmrt_sampler *s = calloc(1, sizeof *s);
+    if (!s) return lf_err(err, LFMRT_E_NOMEM, "sampler: out of memory");
+    s->p = prm;
+    s->n_vocab = n_vocab;
+    s->cand = malloc((size_t)n_vocab * sizeof *s->cand);
+    s->seen = calloc((size_t)n_vocab, 1);
+    s->hist = malloc((size_t)(prm.repeat_last_n > 0 ? prm.repeat_last_n : 1) * sizeof *s->hist);
+    if (!s->cand || !s->seen || !s->hist) {
+        lfmrt_sampler_destroy(s);
+        return lf_err(err, LFMRT_E_NOMEM, "sampler: out of memory for %d candidates", (int)n_vocab);
+    }
+    lf_rng_seed(&s->rng, prm.seed);
+    *out = s;
+    return LFMRT_OK;
+}
+
+void lfmrt_sampler_destroy(lfmrt_sampler *s) {
+    if (!s) return;
+    free(s->cand);
+    free(s->seen);
+    free(s->hist);
+    free(s);
+}
+
+void lfmrt_sampler_reset(lfmrt_sampler *s) {
+    if (!s) return;
+    s->hist_len = 0;
+    s->hist_head = 0;
+    lf_rng_seed(&s->rng, s->p.seed);
+}
+
+void lfmrt_sampler_accept(lfmrt_sampler *s, int32_t token) {
+    if (!s || s->p.repeat_last_n <= 0) return;
+    s->hist[s->hist_head] = token;
+    s->hist_head = (s->hist_head + 1) % s->p.repeat_last_n;
+    if (s->hist_len < s->p.repeat_last_n) s->hist_len++;
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Candidate helpers */
+
+static inline float sane(float x) {
+    if (isnan(x)) return -INFINITY;
+    if (x == INFINITY) return FLT_MAX;
+    return x;
+}
+
+/* strict total order: larger logit first, then lower id */
+static inline int cand_gt(const lf_cand *a, const lf_cand *b) {
+    return a->logit > b->logit || (a->logit == b->logit && a->id < b->id);
+}
+
+static inline void cand_swap(lf_cand *a, lf_cand *b) {
+    lf_cand t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* sift-down in a heap whose root is the "smallest" candidate (cand_gt order) */
+static void heap_sift(lf_cand *a, size_t n, size_t i) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && cand_gt(&a[m], &a[l])) m = l;
+        if (r < n && cand_gt(&a[m], &a[r])) m = r;
+        if (m == i) return;
+        cand_swap(&a[i], &a[m]);
+        i = m;
+    }
+}
+
+/* Sorts a[0..n) in descending order (largest logit first) in place, O(n log n), no allocation. */
+static void sort_desc(lf_cand *a, size_t n) {
+    if (n < 2) return;
+    for (size_t i = n / 2; i-- > 0;) heap_sift(a, n, i);
+    for (size_t end = n - 1; end > 0; end--) {
+        cand_swap(&a[0], &a[end]); /* smallest to the back */
+        heap_sift(a, end, 0);
+    }
+}
+
+/* Rearranges a[0..n) so that a[0..k) holds the k largest candidates (in no particular order).
+ * Quickselect with median-of-three pivots; falls back to a full sort past a depth limit. */
+static void select_top(lf_cand *a, size_t n, size_t k) {
+    if (k == 0 || k >= n) return;
+    size_t lo = 0, hi = n; /* invariant: lo <= k <= hi, a[0..lo) > a[lo..hi) > a[hi..n) */
+    int depth = 8;
+    for (size_t m = n; m > 1; m >>= 1) depth += 2;
+    while (hi - lo > 1) {
+        if (depth-- == 0) {
+            sort_desc(a + lo, hi - lo);
+            return;
+        }
+        size_t mid = lo + (hi - lo) / 2, last = hi - 1;
+        /* median of a[lo], a[mid], a[last] into a[last] */
+        if (cand_gt(&a[lo], &a[mid])) cand_swap(&a[lo], &a[mid]);   /* a[lo] <= a[mid] */
+        if (cand_gt(&a[mid], &a[last])) cand_swap(&a[mid], &a[last]); /* a[last] is the max */
+        if (cand_gt(&a[lo], &a[mid])) cand_swap(&a[lo], &a[mid]);
+        cand_swap(&a[mid], &a[last]); /* median to the pivot slot */
+        lf_cand piv = a[last];
+        size_t st = lo;
+        for (size_t i = lo; i < last; i++)
+            if (cand_gt(&a[i], &piv)) cand_swap(&a[i], &a[st++]);
+        cand_swap(&a[st], &a[last]); /* pivot now at rank st */
+        if (k == st || k == st + 1) return;
+        if (k < st) hi = st;
+        else lo = st + 1;
+    }
+}
+
+static float max_logit(const lf_cand *c, size_t n) {
+    float mx = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (c[i].logit > mx) mx = c[i].logit;
+    return mx;
+}
+
+/* keeps the smallest sorted prefix whose probability mass reaches p; returns the new count (>= 1) */
+static size_t apply_top_p(lf_cand *c, size_t n, float p) {
+    float mx = max_logit(c, n);
+    if (mx == -INFINITY) return n;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) sum += exp((double)c[i].logit - (double)mx);
+    double cum = 0.0;
+    size_t done = 0, m = 64;
+    for (;;) {
+        if (m > n) m = n;
+        select_top(c + done, n - done, m - done);
+        sort_desc(c + done, m - done);
+        for (size_t i = done; i < m; i++) {
+            cum += exp((double)c[i].logit - (double)mx) / sum;
+            if (cum >= (double)p) return i + 1;
+        }
+        done = m;
+        if (m == n) return n;
+        m *= 4;
+    }
+}
+
+/* keeps candidates with logit >= max + log(min_p), preserving order; returns the new count (>= 1) */
+static size_t apply_min_p(lf_cand *c, size_t n, float min_p) {
+    float mx = max_logit(c, n);
+    if (mx == -INFINITY) return n;
+    double thr = (double)mx + log((double)min_p);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((double)c[i].logit >= thr) c[k++] = c[i];
+    return k ? k : n;
+}
+
+/* draws one candidate from softmax(c) with u in [0,1) */
+static int32_t draw(const lf_cand *c, size_t n, double u) {
+    float mx = max_logit(c, n);
+    if (mx == -INFINITY) return c[0].id;
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) sum += exp((double)c[i].logit - (double)mx);
+    double target = u * sum, cum = 0.0;
+    size_t last_pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        double w = exp((double)c[i].logit - (double)mx);
+        if (w <= 0.0) continue;
+        cum += w;
+        last_pos = i;
+        if (target < cum) return c[i].id;
+    }
+    return c[last_pos].id; /* rounding: the last token with non-zero weight */
+}
+
+static void apply_penalties(lfmrt_sampler *s, float *logits) {
+    if (s->p.repeat_penalty == 1.0f || s->hist_len == 0) return;
+    const float pen = s->p.repeat_penalty;
+    for (int i = 0; i < s->hist_len; i++) {
+        int32_t t = s->hist[i];
+        if (t < 0 || t >= s->n_vocab || s->seen[t]) continue;
+        s->seen[t] = 1;
+        float l = logits[t];
+        logits[t] = l > 0.0f ? l / pen : l * pen;
+    }
+    for (int i = 0; i < s->hist_len; i++) {
+        int32_t t = s->hist[i];
+        if (t >= 0 && t < s->n_vocab) s->seen[t] = 0;
+    }
+}
+
+/* ------------------------------------------------------------------------------------------------ */
+/* Sampling */
+
+int32_t lfmrt_sampler_sample(lfmrt_sampler *s, float *logits) {
+    if (!s || !logits) return -1;
+    const lfmrt_sampler_params *p = &s->p;
+    const size_t nv = (size_t)s->n_vocab;
+    apply_penalties(s, logits);
+
+    int32_t tok;
+    if (!(p->temperature > 0.0f)) {
+        size_t best = 0;
+        float bl = sane(logits[0]);
+        for (size_t i = 1; i < nv; i++) {
+            float l = sane(logits[i]);
+            if (l > bl) {
+                bl = l;
+                best = i;
+            }
+        }
+        tok = (int32_t)best;
+    } else {
+        lf_cand *c = s->cand;
+        for (size_t i = 0; i < nv; i++) {
+            c[i].id = (int32_t)i;
+            c[i].logit = sane(logits[i]);
+        }
+        size_t n = nv;
+        if (p->top_k > 0 && (size_t)p->top_k < n) {
+            select_top(c, n, (size_t)p->top_k);
+            n = (size_t)p->top_k;
+        }
+        if (p->top_p < 1.0f) n = apply_top_p(c, n, p->top_p);
+        if (p->min_p > 0.0f) n = apply_min_p(c, n, p->min_p);
+        const float inv_t = 1.0f / p->temperature;
+        for (size_t i = 0; i < n; i++) c[i].logit = sane(c[i].logit * inv_t);
+        tok = draw(c, n, lf_rng_uniform(&s->rng));
+    }
+    lfmrt_sampler_accept(s, tok);
+    return tok;
+}
