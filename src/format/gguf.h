@@ -34,6 +34,9 @@ enum lf_gguf_type {
     LF_GGUF_F64 = 12,
 };
 
+/* "U8", "STRING", ... ("?" for an unknown id). */
+const char *lf_gguf_type_name(uint32_t type);
+
 #define LF_GGUF_MAX_DIMS 4
 #define LF_GGUF_DEFAULT_ALIGNMENT 32
 
@@ -155,9 +158,21 @@ int lf_gguf_writer_set_arr_f32(lf_gguf_writer *w, const char *key, const float *
 /* strs[i] are NUL-terminated (lens NULL) or have lens[i] bytes. */
 int lf_gguf_writer_set_arr_str(lf_gguf_writer *w, const char *key, const char *const *strs,
                                const size_t *lens, size_t n);
+/* Any integer scalar type (U8..I64); LFMRT_E_INVALID if v does not fit the type. */
+int lf_gguf_writer_set_int(lf_gguf_writer *w, const char *key, uint32_t type, int64_t v);
+int lf_gguf_writer_set_u64(lf_gguf_writer *w, const char *key, uint64_t v);
+int lf_gguf_writer_set_f64(lf_gguf_writer *w, const char *key, double v);
+/* Array of a fixed-size element type (not STRING/ARRAY); v holds n host-order (little-endian)
+ * elements of lf_gguf_type_size(elem_type) bytes each; BOOL elements are bytes 0/1. */
+int lf_gguf_writer_set_arr(lf_gguf_writer *w, const char *key, uint32_t elem_type, const void *v, size_t n);
+/* Tensor: n_dims 1..4, every ne > 0, a known dtype whose block size divides ne[0]; else E_INVALID. */
 int lf_gguf_writer_add_tensor(lf_gguf_writer *w, const char *name, uint32_t type, uint32_t n_dims,
                               const int64_t *ne);
-/* Writes version-3 GGUF to path (alignment 32). fill is called once per tensor in add order. */
+/* Writes version-3 GGUF to path (alignment 32). fill is called once per tensor in add order, into a
+ * buffer of exactly that tensor's size (so peak memory is the largest tensor). Progress is reported
+ * after the header and after each tensor. Errors: LFMRT_E_IO (cannot open, short write, disk full:
+ * the message names the path, the byte offset and the OS error; a partly written regular file is
+ * removed), LFMRT_E_NOMEM, or the fill callback's own status and message. */
 int lf_gguf_writer_write(lf_gguf_writer *w, const char *path, lf_gguf_fill_fn fill, void *fill_user,
                          lf_gguf_progress_fn progress, void *progress_user, lfmrt_err *e);
 
