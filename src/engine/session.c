@@ -1,0 +1,81 @@
+/* engine/session.c - lfmrt_session: per-sequence state, batched prefill and decode. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "engine/engine.h"
+
+lfmrt_session_params lfmrt_session_default_params(void) {
+    lfmrt_session_params p;
+    p.n_ctx = 4096;
+    p.n_batch = 512;
+    p.kv_type = LFMRT_KV_F16;
+    return p;
+}
+
+int lfmrt_session_create(const lfmrt_model *m, const lfmrt_session_params *params, lfmrt_session **out,
+                         lfmrt_err *err) {
+    *out = NULL;
+    lfmrt_session_params p = params ? *params : lfmrt_session_default_params();
+    if (p.n_ctx < 1) return lf_err(err, LFMRT_E_INVALID, "n_ctx %d must be >= 1", p.n_ctx);
+    if (m->core.hp.n_ctx_train > 0 && p.n_ctx > m->core.hp.n_ctx_train)
+        return lf_err(err, LFMRT_E_INVALID, "n_ctx %d exceeds the model's training context %d", p.n_ctx,
+                      m->core.hp.n_ctx_train);
+    if (p.n_batch < 1) return lf_err(err, LFMRT_E_INVALID, "n_batch %d must be >= 1", p.n_batch);
+    if (p.n_batch > p.n_ctx) p.n_batch = p.n_ctx;
+    lfmrt_session *s = calloc(1, sizeof *s);
+    if (!s) return lf_err(err, LFMRT_E_NOMEM, "out of memory");
+    s->m = m;
+    int rc = lf_pool_create(m->n_threads, &s->pool, err);
+    if (rc) {
+        free(s);
+        return rc;
+    }
+    rc = lf_state_init(&s->st, &m->core, &m->kern, s->pool, p.n_ctx, p.n_batch, p.kv_type == LFMRT_KV_F16, err);
+    if (rc) {
+        lf_pool_destroy(s->pool);
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return LFMRT_OK;
+}
+
+void lfmrt_session_destroy(lfmrt_session *s) {
+    if (!s) return;
+    lf_state_deinit(&s->st);
+    lf_pool_destroy(s->pool);
+    free(s);
+}
+
+void lfmrt_session_reset(lfmrt_session *s) { lf_state_reset(&s->st); }
+
+int lfmrt_session_pos(const lfmrt_session *s) { return s->st.pos; }
+
+int lfmrt_session_prefill(lfmrt_session *s, const int32_t *tokens, int n, float *logits, float *all_logits,
+                          lfmrt_err *err) {
+    const lfmrt_model *m = s->m;
+    const int V = m->core.hp.n_vocab;
+    if (n < 1) return lf_err(err, LFMRT_E_INVALID, "prefill of %d tokens", n);
+    if (s->st.pos + n > s->st.n_ctx)
+        return lf_err(err, LFMRT_E_RANGE, "context full: %d tokens at position %d exceed n_ctx %d", n, s->st.pos,
+                      s->st.n_ctx);
+    for (int i = 0; i < n; i++)
+        if (tokens[i] < 0 || tokens[i] >= V)
+            return lf_err(err, LFMRT_E_RANGE, "token %d (index %d) out of range [0, %d)", tokens[i], i, V);
+    for (int done = 0; done < n;) {
+        const int T = (n - done) < s->st.n_batch ? (n - done) : s->st.n_batch;
+        const bool last = done + T == n;
+        float *out = all_logits ? all_logits + (size_t)done * V : (last ? logits : NULL);
+        int rc = m->arch->forward(&m->core, &s->st, tokens + done, T, out, all_logits != NULL, err);
+        if (rc) return rc;
+        s->st.pos += T;
+        done += T;
+        if (last && all_logits && logits) memcpy(logits, all_logits + (size_t)(n - 1) * V, (size_t)V * sizeof(float));
+    }
+    return LFMRT_OK;
+}
+
+int lfmrt_session_decode(lfmrt_session *s, int32_t token, float *logits, lfmrt_err *err) {
+    return lfmrt_session_prefill(s, &token, 1, logits, NULL, err);
+}

@@ -1,0 +1,169 @@
+/* models/blocks.c - forward-pass pieces shared by the architectures: state, embedding, attention,
+ * gated FFN, output head. MODEL-SPEC sections 0.1-0.5. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "ops/attention.h"
+#include "models/model.h"
+
+static int imax(int a, int b) { return a > b ? a : b; }
+
+static size_t act_need(const lf_kernels *k, const lf_mat *w, int T, size_t cur) {
+    if (!w->data) return cur;
+    size_t n = lf_matmul_act_bound(k, w->type, w->ne0, T);
+    return n > cur ? n : cur;
+}
+
+int lf_state_init(lf_fwd_state *st, const lf_model_core *m, const lf_kernels *k, lf_pool *pool, int n_ctx,
+                  int n_batch, bool kv_f16, lfmrt_err *e) {
+    memset(st, 0, sizeof *st);
+    const lf_hparams *hp = &m->hp;
+    st->n_ctx = n_ctx;
+    st->n_batch = n_batch;
+    int rc = lf_kv_init(&st->kv, m->n_kv_layers, n_ctx, imax(1, hp->n_head_kv_max * hp->head_dim), kv_f16, e);
+    if (rc) return rc;
+    rc = lf_convstate_init(&st->conv, m->n_conv_layers, hp->n_embd, imax(hp->l_cache - 1, 1), e);
+    if (rc) {
+        lf_state_deinit(st);
+        return rc;
+    }
+    const size_t T = (size_t)n_batch, H = (size_t)hp->n_embd;
+    const size_t QW = (size_t)hp->n_head * hp->head_dim, KVW = (size_t)imax(1, hp->n_head_kv_max) * hp->head_dim;
+    const size_t qw = QW > 3 * H ? QW : 3 * H, aw = QW > H ? QW : H;
+    size_t act = 0;
+    act = act_need(k, &m->output, 1, act);
+    act = act_need(k, &m->output, n_batch, act);
+    for (int il = 0; il < hp->n_layer; il++) {
+        const lf_layer *L = &m->layers[il];
+        const lf_mat *ms[] = {&L->wq, &L->wk, &L->wv, &L->wo, &L->in_proj, &L->out_proj,
+                              &L->ffn_gate, &L->ffn_up, &L->ffn_down};
+        for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) act = act_need(k, ms[i], n_batch, act);
+    }
+    const int nth = lf_pool_size(pool);
+    const size_t attn = (size_t)nth * lf_attention_scratch_floats(n_ctx, hp->head_dim);
+    st->x = malloc(T * H * sizeof(float));
+    st->xn = malloc(T * H * sizeof(float));
+    st->q = malloc(T * qw * sizeof(float));
+    st->k = malloc(T * KVW * sizeof(float));
+    st->v = malloc(T * KVW * sizeof(float));
+    st->att = malloc(T * aw * sizeof(float));
+    st->o = malloc(T * H * sizeof(float));
+    st->gate = malloc(T * (size_t)hp->n_ff * sizeof(float));
+    st->up = malloc(T * (size_t)hp->n_ff * sizeof(float));
+    st->attn_scratch = malloc(attn * sizeof(float));
+    st->tmp_logits = malloc((size_t)hp->n_vocab * sizeof(float));
+    st->op.k = k;
+    st->op.pool = pool;
+    st->op.act = malloc(act + 64);
+    st->op.act_cap = act;
+    if (!st->x || !st->xn || !st->q || !st->k || !st->v || !st->att || !st->o || !st->gate || !st->up ||
+        !st->attn_scratch || !st->tmp_logits || !st->op.act) {
+        lf_state_deinit(st);
+        return lf_err(e, LFMRT_E_NOMEM, "out of memory allocating session scratch (n_batch %d)", n_batch);
+    }
+    return LFMRT_OK;
+}
+
+void lf_state_deinit(lf_fwd_state *st) {
+    lf_kv_deinit(&st->kv);
+    lf_convstate_deinit(&st->conv);
+    free(st->x);
+    free(st->xn);
+    free(st->q);
+    free(st->k);
+    free(st->v);
+    free(st->att);
+    free(st->o);
+    free(st->gate);
+    free(st->up);
+    free(st->attn_scratch);
+    free(st->tmp_logits);
+    free(st->op.act);
+    memset(st, 0, sizeof *st);
+}
+
+void lf_state_reset(lf_fwd_state *st) {
+    st->pos = 0;
+    lf_convstate_clear(&st->conv);
+}
+
+int lf_block_embed(const lf_model_core *m, lf_fwd_state *st, const int32_t *tokens, int T, lfmrt_err *e) {
+    const int H = m->hp.n_embd;
+    for (int t = 0; t < T; t++) {
+        float *x = st->x + (size_t)t * H;
+        if (lf_mat_get_row(st->op.k, &m->tok_embd, tokens[t], x))
+            return lf_err(e, LFMRT_E_RANGE, "token id %d out of range [0, %lld)", tokens[t],
+                          (long long)m->tok_embd.ne1);
+        if (m->hp.embd_scale != 1.0f)
+            for (int i = 0; i < H; i++) x[i] *= m->hp.embd_scale;
+    }
+    return LFMRT_OK;
+}
+
+static int mm(lf_fwd_state *st, const lf_mat *w, const float *x, int64_t xs, float *y, int64_t ys, int T,
+              const char *what, int il, lfmrt_err *e) {
+    int rc = lf_matmul(&st->op, w, x, xs, y, ys, T);
+    if (rc) return lf_err(e, rc, "layer %d: %s: matmul failed (%s)", il, what, lfmrt_status_name(rc));
+    return LFMRT_OK;
+}
+
+int lf_block_attention(const lf_model_core *m, lf_fwd_state *st, int il, int T, lfmrt_err *e) {
+    const lf_hparams *hp = &m->hp;
+    const lf_layer *L = &m->layers[il];
+    const int H = hp->n_embd, hd = hp->head_dim, nh = hp->n_head, nkv = hp->n_head_kv[il];
+    const int QW = nh * hd, KW = nkv * hd;
+    const int qs = QW > 3 * H ? QW : 3 * H;
+    int rc;
+    if ((rc = mm(st, &L->wq, st->xn, H, st->q, qs, T, "attn_q", il, e))) return rc;
+    if ((rc = mm(st, &L->wk, st->xn, H, st->k, KW, T, "attn_k", il, e))) return rc;
+    if ((rc = mm(st, &L->wv, st->xn, H, st->v, KW, T, "attn_v", il, e))) return rc;
+    const float base = hp->swa_layer[il] ? hp->rope_base_swa : hp->rope_base;
+    for (int t = 0; t < T; t++) {
+        float *q = st->q + (size_t)t * qs, *k = st->k + (size_t)t * KW, *v = st->v + (size_t)t * KW;
+        if (L->q_norm)
+            for (int h = 0; h < nh; h++) lf_rmsnorm(q + h * hd, q + h * hd, L->q_norm, hd, hp->eps);
+        if (L->k_norm)
+            for (int h = 0; h < nkv; h++) lf_rmsnorm(k + h * hd, k + h * hd, L->k_norm, hd, hp->eps);
+        lf_rope_neox(q, nh, hd, hp->n_rot, st->pos + t, base);
+        lf_rope_neox(k, nkv, hd, hp->n_rot, st->pos + t, base);
+        lf_kv_store(&st->kv, L->cache_index, st->pos + t, k, v);
+    }
+    /* compact q rows to stride QW for the attention op when the scratch stride is wider */
+    if (qs != QW)
+        for (int t = 1; t < T; t++) memmove(st->q + (size_t)t * QW, st->q + (size_t)t * qs, (size_t)QW * sizeof(float));
+    lf_attn_params ap = {nh, nkv, hd, hp->f_attn_scale, hp->swa_layer[il] ? hp->n_swa : 0};
+    lf_attention(&st->op, &st->kv, L->cache_index, &ap, st->q, st->att, T, st->pos, st->attn_scratch);
+    return mm(st, &L->wo, st->att, QW, st->o, H, T, "attn_output", il, e);
+}
+
+int lf_block_ffn(const lf_model_core *m, lf_fwd_state *st, int il, int T, lfmrt_err *e) {
+    const lf_layer *L = &m->layers[il];
+    const int H = m->hp.n_embd, F = m->hp.n_ff;
+    int rc;
+    if ((rc = mm(st, &L->ffn_gate, st->xn, H, st->gate, F, T, "ffn_gate", il, e))) return rc;
+    if ((rc = mm(st, &L->ffn_up, st->xn, H, st->up, F, T, "ffn_up", il, e))) return rc;
+    for (int t = 0; t < T; t++) {
+        if (m->act == LF_ACT_GELU)
+            lf_geglu(st->gate + (size_t)t * F, st->up + (size_t)t * F, F);
+        else
+            lf_swiglu(st->gate + (size_t)t * F, st->up + (size_t)t * F, F);
+    }
+    return mm(st, &L->ffn_down, st->gate, F, st->o, H, T, "ffn_down", il, e);
+}
+
+int lf_block_output(const lf_model_core *m, lf_fwd_state *st, int T, float *logits, bool all, lfmrt_err *e) {
+    const int H = m->hp.n_embd, V = m->hp.n_vocab;
+    const int t0 = all ? 0 : T - 1, n = all ? T : 1;
+    for (int t = t0; t < T; t++)
+        lf_rmsnorm(st->xn + (size_t)(t - t0) * H, st->x + (size_t)t * H, m->final_norm, H, m->hp.eps);
+    float *out = logits ? logits : st->tmp_logits;
+    int rc = mm(st, &m->output, st->xn, H, out, V, n, "output", -1, e);
+    if (rc) return rc;
+    if (m->hp.final_softcap > 0.0f) {
+        const float c = m->hp.final_softcap;
+        for (size_t i = 0; i < (size_t)n * V; i++) out[i] = c * tanhf(out[i] / c);
+    }
+    return LFMRT_OK;
+}

@@ -1,0 +1,84 @@
+/* ops/attention.c - scalar attention (threads split query x head pairs). */
+#include "ops/attention.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "format/dtype.h"
+
+typedef struct {
+    const lf_kv *kv;
+    int l;
+    const lf_attn_params *p;
+    const float *q;
+    float *out;
+    int T, pos0;
+    float *scratch;
+    size_t per_thread;
+} attn_job;
+
+size_t lf_attention_scratch_floats(int n_ctx, int head_dim) { return (size_t)n_ctx + 2 * (size_t)head_dim + 16; }
+
+static void attn_one(const attn_job *j, int t, int h, float *sc) {
+    const lf_attn_params *p = j->p;
+    const int hd = p->head_dim;
+    const int qrow = p->n_head * hd;
+    const int kvh = h / (p->n_head / p->n_head_kv);
+    const int pos = j->pos0 + t;
+    int start = 0;
+    if (p->n_swa > 0 && pos - p->n_swa + 1 > 0) start = pos - p->n_swa + 1;
+    const int n = pos - start + 1;
+    const float *q = j->q + (size_t)t * qrow + (size_t)h * hd;
+    float *qr = sc + j->kv->n_ctx; /* q, rounded to f16 when the cache is f16 */
+    float *acc = qr + hd;
+    if (j->kv->f16)
+        for (int i = 0; i < hd; i++) qr[i] = lf_fp16_to_f32(lf_f32_to_fp16(q[i]));
+    else
+        memcpy(qr, q, (size_t)hd * sizeof(float));
+    float mx = -INFINITY;
+    for (int k = 0; k < n; k++) {
+        float s = 0.0f;
+        if (j->kv->f16) {
+            const uint16_t *kr = (const uint16_t *)lf_kv_k(j->kv, j->l, start + k) + (size_t)kvh * hd;
+            for (int i = 0; i < hd; i++) s += qr[i] * lf_fp16_to_f32(kr[i]);
+        } else {
+            const float *kr = (const float *)lf_kv_k(j->kv, j->l, start + k) + (size_t)kvh * hd;
+            for (int i = 0; i < hd; i++) s += qr[i] * kr[i];
+        }
+        s *= p->scale;
+        sc[k] = s;
+        if (s > mx) mx = s;
+    }
+    double sum = 0.0;
+    for (int k = 0; k < n; k++) {
+        sc[k] = expf(sc[k] - mx);
+        sum += sc[k];
+    }
+    const float inv = (float)(1.0 / sum);
+    memset(acc, 0, (size_t)hd * sizeof(float));
+    for (int k = 0; k < n; k++) {
+        const float w = sc[k] * inv;
+        if (j->kv->f16) {
+            const uint16_t *vr = (const uint16_t *)lf_kv_v(j->kv, j->l, start + k) + (size_t)kvh * hd;
+            for (int i = 0; i < hd; i++) acc[i] += w * lf_fp16_to_f32(vr[i]);
+        } else {
+            const float *vr = (const float *)lf_kv_v(j->kv, j->l, start + k) + (size_t)kvh * hd;
+            for (int i = 0; i < hd; i++) acc[i] += w * vr[i];
+        }
+    }
+    memcpy(j->out + (size_t)t * qrow + (size_t)h * hd, acc, (size_t)hd * sizeof(float));
+}
+
+static void attn_worker(void *ctx, int ith, int nth) {
+    const attn_job *j = ctx;
+    long b, e;
+    lf_pool_split((long)j->T * j->p->n_head, ith, nth, 1, &b, &e);
+    float *sc = j->scratch + (size_t)ith * j->per_thread;
+    for (long u = b; u < e; u++) attn_one(j, (int)(u / j->p->n_head), (int)(u % j->p->n_head), sc);
+}
+
+void lf_attention(lf_opctx *ctx, const lf_kv *kv, int l, const lf_attn_params *p, const float *q, float *out,
+                  int T, int pos0, float *scratch) {
+    attn_job j = {kv, l, p, q, out, T, pos0, scratch, lf_attention_scratch_floats(kv->n_ctx, p->head_dim)};
+    lf_pool_run(ctx->pool, attn_worker, &j);
+}

@@ -1,0 +1,73 @@
+/* ops/matmul.c - threaded matrix x activations product through the kernel table.
+ *
+ * Plan: (1) the T activation rows are converted to the weight's vec_dot type (threads split rows);
+ * (2) output rows are split across threads in blocks of 16; inside a block, every token is processed
+ * while the block's weights are hot in cache, with the kernel's multi-row gemv. */
+#include "ops/ops.h"
+
+#include <string.h>
+
+#include "lfmrt/status.h"
+
+typedef struct {
+    const lf_kernels *k;
+    const lf_mat *W;
+    const float *x;
+    int64_t xs;
+    float *y;
+    int64_t ys;
+    int T;
+    uint8_t *act;
+    size_t act_row;
+    lf_from_f32_fn conv;
+    lf_gemv_fn gemv;
+} mm_job;
+
+static void mm_convert(void *ctx, int ith, int nth) {
+    mm_job *j = ctx;
+    long b, e;
+    lf_pool_split(j->T, ith, nth, 1, &b, &e);
+    for (long t = b; t < e; t++) j->conv(j->x + t * j->xs, j->act + t * j->act_row, j->W->ne0);
+}
+
+#define MM_BLOCK 16
+
+static void mm_rows(void *ctx, int ith, int nth) {
+    mm_job *j = ctx;
+    long b, e;
+    lf_pool_split((long)j->W->ne1, ith, nth, MM_BLOCK, &b, &e);
+    float tmp[MM_BLOCK];
+    for (long r0 = b; r0 < e; r0 += MM_BLOCK) {
+        const long nr = (e - r0) < MM_BLOCK ? (e - r0) : MM_BLOCK;
+        const uint8_t *w = j->W->data + (size_t)r0 * j->W->row_bytes;
+        for (int t = 0; t < j->T; t++) {
+            j->gemv(j->W->ne0, nr, tmp, w, j->W->row_bytes, j->act + (size_t)t * j->act_row);
+            memcpy(j->y + t * j->ys + r0, tmp, (size_t)nr * sizeof(float));
+        }
+    }
+}
+
+size_t lf_matmul_act_bound(const lf_kernels *k, uint32_t w, int64_t n, int T) {
+    return lf_kernels_act_size(k, w, n) * (size_t)T;
+}
+
+int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, float *y, int64_t y_stride,
+              int T) {
+    const lf_type_kernels *tk = &ctx->k->t[W->type];
+    const lf_type_kernels *ak = &ctx->k->t[tk->vec_dot_type];
+    if (!tk->gemv || !ak->from_f32) return LFMRT_E_INVALID;
+    const size_t act_row = lf_kernels_act_size(ctx->k, W->type, W->ne0);
+    if (act_row * (size_t)T > ctx->act_cap) return LFMRT_E_RANGE;
+    mm_job j = {ctx->k, W, x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv};
+    lf_pool_run(T > 1 ? ctx->pool : NULL, mm_convert, &j);
+    lf_pool_run(ctx->pool, mm_rows, &j);
+    return LFMRT_OK;
+}
+
+int lf_mat_get_row(const lf_kernels *k, const lf_mat *W, int64_t row, float *out) {
+    if (row < 0 || row >= W->ne1) return LFMRT_E_RANGE;
+    const lf_type_kernels *tk = &k->t[W->type];
+    if (!tk->to_f32) return LFMRT_E_INVALID;
+    tk->to_f32(W->data + (size_t)row * W->row_bytes, out, W->ne0);
+    return LFMRT_OK;
+}

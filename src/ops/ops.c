@@ -1,0 +1,95 @@
+/* ops/ops.c - elementwise ops, norms, RoPE, softmax. */
+#include "ops/ops.h"
+
+#include <math.h>
+
+void lf_rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) sum += (double)x[i] * (double)x[i];
+    const float mean = (float)(sum / n);
+    const float scale = 1.0f / sqrtf(mean + eps);
+    if (w)
+        for (int i = 0; i < n; i++) y[i] = (x[i] * scale) * w[i];
+    else
+        for (int i = 0; i < n; i++) y[i] = x[i] * scale;
+}
+
+void lf_rope_neox(float *v, int n_heads, int hd, int n_rot, int pos, float base) {
+    const float theta_scale = powf(base, -2.0f / (float)n_rot);
+    const int half = n_rot / 2;
+    for (int h = 0; h < n_heads; h++) {
+        float *x = v + (size_t)h * hd;
+        float theta = (float)pos;
+        for (int i = 0; i < half; i++) {
+            const float c = cosf(theta), s = sinf(theta);
+            const float a = x[i], b = x[i + half];
+            x[i] = a * c - b * s;
+            x[i + half] = a * s + b * c;
+            theta *= theta_scale;
+        }
+    }
+}
+
+void lf_rope_norm(float *v, int n_heads, int hd, int n_rot, int pos, float base) {
+    const float theta_scale = powf(base, -2.0f / (float)n_rot);
+    for (int h = 0; h < n_heads; h++) {
+        float *x = v + (size_t)h * hd;
+        float theta = (float)pos;
+        for (int i = 0; i < n_rot; i += 2) {
+            const float c = cosf(theta), s = sinf(theta);
+            const float a = x[i], b = x[i + 1];
+            x[i] = a * c - b * s;
+            x[i + 1] = a * s + b * c;
+            theta *= theta_scale;
+        }
+    }
+}
+
+void lf_softmax(float *x, int n) {
+    float mx = -INFINITY;
+    for (int i = 0; i < n; i++)
+        if (x[i] > mx) mx = x[i];
+    double sum = 0.0;
+    for (int i = 0; i < n; i++) {
+        const float e = (x[i] == -INFINITY) ? 0.0f : expf(x[i] - mx);
+        x[i] = e;
+        sum += e;
+    }
+    const float inv = (float)(1.0 / sum);
+    for (int i = 0; i < n; i++) x[i] *= inv;
+}
+
+void lf_swiglu(float *g, const float *u, int n) {
+    for (int i = 0; i < n; i++) {
+        const float x = g[i];
+        g[i] = x / (1.0f + expf(-x)) * u[i];
+    }
+}
+
+void lf_geglu(float *g, const float *u, int n) {
+    const float c = 0.7978845608028654f; /* sqrt(2/pi) */
+    for (int i = 0; i < n; i++) {
+        const float x = g[i];
+        g[i] = 0.5f * x * (1.0f + tanhf(c * (x + 0.044715f * x * x * x))) * u[i];
+    }
+}
+
+void lf_shortconv(float *y, int64_t y_stride, const float *bcx, int64_t bcx_stride, float *state, const float *w,
+                  int H, int L, int T) {
+    const int nk = L - 1;
+    for (int t = 0; t < T; t++) {
+        const float *r = bcx + (size_t)t * bcx_stride;
+        float *yr = y + (size_t)t * y_stride;
+        for (int c = 0; c < H; c++) {
+            const float g = r[c] * r[2 * H + c];
+            const float *wc = w + (size_t)c * L;
+            float *sc = state + (size_t)c * nk;
+            float acc = 0.0f;
+            for (int k = 0; k < nk; k++) acc += sc[k] * wc[k];
+            acc += g * wc[nk];
+            for (int k = 0; k + 1 < nk; k++) sc[k] = sc[k + 1];
+            sc[nk - 1] = g;
+            yr[c] = r[H + c] * acc;
+        }
+    }
+}

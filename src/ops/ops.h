@@ -1,0 +1,66 @@
+/* ops/ops.h - math on activations composed from the kernel table: norms, RoPE, activations, softmax,
+ * and the threaded matmul. Numerics follow ggml's CPU semantics (MODEL-SPEC section 6): RMSNorm sums
+ * squares in double, RoPE angles in f32 by repeated multiplication, softmax sums in double, matmul
+ * converts activations to the weight's vec_dot type first. */
+#ifndef LF_OPS_H
+#define LF_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/pool.h"
+#include "kernels/kernels.h"
+
+/* A weight matrix view: ne1 rows of ne0 elements of dtype `type`, rows row_bytes apart (GGUF ne order). */
+typedef struct lf_mat {
+    const uint8_t *data;
+    uint32_t type;
+    int64_t ne0, ne1;
+    size_t row_bytes;
+} lf_mat;
+
+/* What threaded ops need: kernels, a pool (may be NULL), and a scratch buffer for converted activations
+ * sized with lf_matmul_act_bound. */
+typedef struct lf_opctx {
+    const lf_kernels *k;
+    lf_pool *pool;
+    uint8_t *act;      /* converted activations: T rows */
+    size_t act_cap;    /* bytes */
+} lf_opctx;
+
+/* y = x / sqrt(mean(x^2) + eps) * w (w may be NULL: no weight). y may alias x. */
+void lf_rmsnorm(float *y, const float *x, const float *w, int n, float eps);
+
+/* NEOX rotary embedding in place on n_heads vectors of hd floats at position pos; rotates the first
+ * n_rot dims (pairs i, i + n_rot/2) with theta_i = pos * base^(-2i/n_rot). */
+void lf_rope_neox(float *v, int n_heads, int hd, int n_rot, int pos, float base);
+/* Interleaved (GPT-J / original LLaMA) rotary: pairs (2i, 2i+1). */
+void lf_rope_norm(float *v, int n_heads, int hd, int n_rot, int pos, float base);
+
+/* x = softmax(x) over n values. */
+void lf_softmax(float *x, int n);
+/* g[i] = silu(g[i]) * u[i] */
+void lf_swiglu(float *g, const float *u, int n);
+/* g[i] = gelu_tanh(g[i]) * u[i] */
+void lf_geglu(float *g, const float *u, int n);
+
+/* Bytes of act buffer lf_matmul needs for T rows of n activations against a weight of dtype w. */
+size_t lf_matmul_act_bound(const lf_kernels *k, uint32_t w, int64_t n, int T);
+
+/* y[t][o] = dot(W row o, x[t]) for t < T, o < W->ne1. x rows are x_stride floats apart, y rows
+ * y_stride apart. x is converted to W's vec_dot type in ctx->act. Returns LFMRT_E_INVALID (dtype not
+ * computable) or LFMRT_E_RANGE (act buffer too small); LFMRT_OK otherwise. */
+int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, float *y, int64_t y_stride,
+              int T);
+
+/* LFM2 double-gated short convolution core (MODEL-SPEC 1.5) for T tokens of width H:
+ * bcx rows (stride bcx_stride) hold B | C | x (H each); g = B*x; conv[c] = sum_k w[c*L + k] * window[k]
+ * over window = [state (L-1 values per channel, oldest first) ; g]; y[c] = C[c] * conv[c]. state
+ * ({L-1, H}) is updated to the last L-1 values of g. */
+void lf_shortconv(float *y, int64_t y_stride, const float *bcx, int64_t bcx_stride, float *state, const float *w,
+                  int H, int L, int T);
+
+/* Row `row` of W dequantized to f32 (embedding lookup). */
+int lf_mat_get_row(const lf_kernels *k, const lf_mat *W, int64_t row, float *out);
+
+#endif
