@@ -194,6 +194,9 @@ int lf_gguf_str_cmp(lf_str a, lf_str b) {
     return a.n < b.n ? -1 : a.n > b.n ? 1 : 0;
 }
 
+/* Byte offset of the length field of a string view into the image. */
+static size_t str_at(const lf_gguf *g, lf_str s) { return (size_t)((const uint8_t *)s.p - g->data) - 8; }
+
 static int cmp_kv(const void *a, const void *b) {
     const lf_gguf_kv *x = *(const lf_gguf_kv *const *)a, *y = *(const lf_gguf_kv *const *)b;
     int r = lf_gguf_str_cmp(x->key, y->key);
@@ -222,8 +225,14 @@ static int index_kvs(lf_gguf *g, lfmrt_err *e) {
         const lf_gguf_kv *a = g->kv_sorted[i - 1], *b = g->kv_sorted[i];
         if (lf_gguf_str_cmp(a->key, b->key) == 0) {
             char kb[128];
-            return lf_err(e, LFMRT_E_FORMAT, "duplicate key '%s' (KV #%zu and KV #%zu)",
-                          show(a->key, kb, sizeof kb), (size_t)(a - g->kv), (size_t)(b - g->kv));
+            if (a > b) { /* report in file order */
+                const lf_gguf_kv *tmp = a;
+                a = b;
+                b = tmp;
+            }
+            return lf_err(e, LFMRT_E_FORMAT, "duplicate key '%s' (KV #%zu at byte %zu and KV #%zu at byte %zu)",
+                          show(a->key, kb, sizeof kb), (size_t)(a - g->kv), str_at(g, a->key),
+                          (size_t)(b - g->kv), str_at(g, b->key));
         }
     }
     return LFMRT_OK;
@@ -235,12 +244,12 @@ static int read_alignment(lf_gguf *g, lfmrt_err *e) {
     const lf_gguf_kv *kv = lf_gguf_find_kv(g, "general.alignment");
     if (!kv) return LFMRT_OK;
     if (kv->type != LF_GGUF_U32)
-        return lf_err(e, LFMRT_E_FORMAT, "bad alignment: key 'general.alignment' must be U32, found %s",
-                      lf_gguf_type_name(kv->type));
+        return lf_err(e, LFMRT_E_FORMAT, "bad alignment: key 'general.alignment' at byte %zu must be U32, found %s",
+                      str_at(g, kv->key), lf_gguf_type_name(kv->type));
     if (kv->v.u == 0 || (kv->v.u & (kv->v.u - 1)) != 0)
         return lf_err(e, LFMRT_E_FORMAT,
-                      "bad alignment: 'general.alignment' = %llu is not a nonzero power of two",
-                      (unsigned long long)kv->v.u);
+                      "bad alignment: 'general.alignment' = %llu (key at byte %zu) is not a nonzero power of two",
+                      (unsigned long long)kv->v.u, str_at(g, kv->key));
     g->alignment = (uint32_t)kv->v.u;
     return LFMRT_OK;
 }
@@ -292,16 +301,17 @@ static int read_tensor_info(cursor *c, lf_gguf_tensor *t, uint32_t alignment, ui
                       (unsigned long long)v, at_ty);
     t->type = (uint32_t)v;
     if (t->ne[0] % di->blck != 0)
-        return lf_err(c->e, LFMRT_E_FORMAT, "tensor '%s': ne0 = %lld is not a multiple of the %s block size %u",
-                      name, (long long)t->ne[0], di->name, di->blck);
+        return lf_err(c->e, LFMRT_E_FORMAT,
+                      "tensor '%s' (info at byte %zu): ne0 = %lld is not a multiple of the %s block size %u", name,
+                      at, (long long)t->ne[0], di->name, di->blck);
     /* bytes = ne0/blck * type_size * ne1 * ne2 * ne3, overflow-checked */
     uint64_t nblocks = (uint64_t)(t->ne[0] / di->blck);
     if (nblocks > UINT64_MAX / di->type_size)
-        return lf_err(c->e, LFMRT_E_FORMAT, "tensor '%s': byte size overflows", name);
+        return lf_err(c->e, LFMRT_E_FORMAT, "tensor '%s' (info at byte %zu): byte size overflows", name, at);
     uint64_t nbytes = nblocks * di->type_size;
     for (int d = 1; d < LF_GGUF_MAX_DIMS; d++) {
         if (nbytes > UINT64_MAX / (uint64_t)t->ne[d])
-            return lf_err(c->e, LFMRT_E_FORMAT, "tensor '%s': byte size overflows", name);
+            return lf_err(c->e, LFMRT_E_FORMAT, "tensor '%s' (info at byte %zu): byte size overflows", name, at);
         nbytes *= (uint64_t)t->ne[d];
     }
     t->nbytes = nbytes;
@@ -337,8 +347,10 @@ static int check_tensors(lf_gguf *g, lfmrt_err *e) {
     for (size_t i = 1; i < g->n_t; i++) {
         const lf_gguf_tensor *a = g->t_sorted[i - 1], *b = g->t_sorted[i];
         if (lf_gguf_str_cmp(a->name, b->name) == 0)
-            return lf_err(e, LFMRT_E_FORMAT, "duplicate tensor name '%s' (tensor #%zu and tensor #%zu)",
-                          show(a->name, nb, sizeof nb), (size_t)(a - g->t), (size_t)(b - g->t));
+            return lf_err(e, LFMRT_E_FORMAT,
+                          "duplicate tensor name '%s' (tensor #%zu at byte %zu and tensor #%zu at byte %zu)",
+                          show(a->name, nb, sizeof nb), (size_t)(a - g->t), str_at(g, a->name),
+                          (size_t)(b - g->t), str_at(g, b->name));
     }
     /* overlap check on a copy ordered by offset; then restore name order */
     qsort(g->t_sorted, g->n_t, sizeof *g->t_sorted, cmp_tensor_offset);
