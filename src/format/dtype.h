@@ -73,6 +73,9 @@ static inline float lf_fp16_to_f32(uint16_t h) {
     return f;
 }
 
+/* f32 -> IEEE binary16, round to nearest, ties to even; overflow goes to +-inf, NaN to a quiet NaN
+ * (sign | 0x7e00, as ggml's software converter). Proven against the compiler's _Float16 conversion
+ * and an independent double-precision model in tests/kernels/test_fp16.c. */
 static inline uint16_t lf_f32_to_fp16(float f) {
     uint32_t x;
     memcpy(&x, &f, 4);
@@ -80,26 +83,27 @@ static inline uint16_t lf_f32_to_fp16(float f) {
     uint32_t ax = x & 0x7fffffffu;
     if (ax >= 0x7f800000u) /* inf or nan */
         return (uint16_t)(sign | 0x7c00 | (ax > 0x7f800000u ? 0x200 : 0));
-    if (ax >= 0x477ff000u) /* rounds to >= 65520: overflow to inf */
+    if (ax >= 0x477ff000u) /* >= 65520 = 65504 + half an ulp: rounds to inf */
         return (uint16_t)(sign | 0x7c00);
-    if (ax < 0x38800000u) { /* below the smallest normal half: subnormal or zero */
-        if (ax < 0x33000000u) return (uint16_t)sign; /* < 2^-25 rounds to 0 */
+    if (ax < 0x38800000u) { /* below 2^-14, the smallest normal half: subnormal or zero */
+        if (ax < 0x33000000u) return (uint16_t)sign; /* < 2^-25: rounds to 0 */
+        /* value = m * 2^(e-150) with the implicit bit in m; the half subnormal unit is 2^-24, so
+         * the code is m * 2^(e-126): drop s = 126 - e bits (14..24), rounding to nearest even.
+         * A carry into bit 10 yields the smallest normal, which is the right encoding. */
         uint32_t e = ax >> 23;
-        uint32_t m = (ax & 0x7fffff) | 0x800000;
-        uint32_t shift = 126 - e; /* 14 + (113 - e) - 1 ... */
-        uint32_t shift_total = shift - 13 + 13; /* keep readable below */
-        (void)shift_total;
-        /* value = m * 2^(e-150); half subnormal unit = 2^-24 -> q = m * 2^(e-126) */
-        uint32_t s = 126 - e; /* number of bits to drop, 14..24 */
+        uint32_t m = (ax & 0x7fffffu) | 0x800000u;
+        uint32_t s = 126 - e;
         uint32_t q = m >> s;
         uint32_t rem = m & ((1u << s) - 1);
         uint32_t half = 1u << (s - 1);
         if (rem > half || (rem == half && (q & 1))) q++;
         return (uint16_t)(sign | q);
     }
-    uint32_t h = ((ax >> 13) - ((127 - 15) << 10));
-    uint32_t rem = ax & 0x1fff;
-    if (rem > 0x1000 || (rem == 0x1000 && (h & 1))) h++;
+    /* normal: rebias the exponent (127 -> 15) and drop 13 mantissa bits, nearest even; a carry
+     * out of the mantissa correctly bumps the exponent (never to inf, checked above). */
+    uint32_t h = (ax >> 13) - ((127u - 15u) << 10);
+    uint32_t rem = ax & 0x1fffu;
+    if (rem > 0x1000u || (rem == 0x1000u && (h & 1))) h++;
     return (uint16_t)(sign | h);
 }
 

@@ -1,0 +1,16 @@
+/* kernels/isa.h - install functions of the per-ISA translation units (private to kernels/).
+ * Each overrides the entries of an already filled table that its ISA implements, keeping every
+ * entry's contract; it must only be called when the CPU has the ISA (lf_kernels_init checks). */
+#ifndef LF_KERNELS_ISA_H
+#define LF_KERNELS_ISA_H
+
+#include "kernels/kernels.h"
+
+#if defined(LFMRT_HAVE_X86)
+/* x86_avx2/: needs AVX2, FMA, F16C. */
+void lf_kernels_install_avx2(lf_kernels *k);
+/* x86_avx512/: needs AVX-512 F, BW, VL, VNNI (plus FMA, F16C). */
+void lf_kernels_install_avx512(lf_kernels *k);
+#endif
+
+#endif
