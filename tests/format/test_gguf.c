@@ -469,11 +469,38 @@ static void test_vocab_gpt2(void **state) {
     check_vocab("ggml-vocab-gpt-2.gguf", 50257, "gpt2", first, false, true, 50000);
 }
 
+/* The committed fuzz seeds (tests/fuzz/corpus/gguf, from gen_gguf_corpus.py) are valid files. */
+static void test_fuzz_seeds_parse(void **state) {
+    (void)state;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", __FILE__);
+    char *slash = strrchr(dir, '/');
+    if (!slash) {
+        fprintf(stderr, "note: __FILE__ has no directory; fuzz seeds not checked\n");
+        return;
+    }
+    static const char *const seeds[] = {"vocab.seed", "tensors.seed", "scalars_v2.seed"};
+    static const size_t n_tensors[] = {0, 2, 1};
+    for (int i = 0; i < 3; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%.*s/../fuzz/corpus/gguf/%s", (int)(slash - dir), dir, seeds[i]);
+        lf_gguf *g;
+        lfmrt_err e;
+        if (lf_gguf_open(p, &g, &e) != LFMRT_OK) fail_msg("%s", e.msg);
+        assert_int_equal(lf_gguf_n_tensors(g), n_tensors[i]);
+        assert_true(lf_gguf_n_kv(g) > 0);
+        if (i == 1) assert_int_equal(lf_gguf_alignment(g), 64);
+        if (i == 2) assert_int_equal(lf_gguf_version(g), 2);
+        lf_gguf_close(g);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip),       cmocka_unit_test(test_getter_errors),
         cmocka_unit_test(test_writer_rejects),  cmocka_unit_test(test_writer_io_errors),
-        cmocka_unit_test(test_empty_file),      cmocka_unit_test(test_vocab_llama_spm),
+        cmocka_unit_test(test_empty_file),      cmocka_unit_test(test_fuzz_seeds_parse),
+        cmocka_unit_test(test_vocab_llama_spm),
         cmocka_unit_test(test_vocab_gpt2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
