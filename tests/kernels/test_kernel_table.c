@@ -9,6 +9,7 @@
 #include "format/dtype.h"
 #include "format/quant_blocks.h"
 #include "kernels/kernels.h"
+#include "rand_blocks.h"
 #include "testutil.h"
 
 static const uint32_t k_weights[] = {LF_DT_F32,  LF_DT_F16,  LF_DT_BF16, LF_DT_Q8_0, LF_DT_Q4_0, LF_DT_Q5_0,
@@ -191,27 +192,9 @@ static void test_dispatched_table_agrees_with_ref(void **state) {
         uint8_t *w = malloc(rb * R);
         size_t asz = lf_kernels_act_size(&k, t, N);
         void *a = malloc(asz), *ar = malloc(asz);
-        float *wf = malloc(sizeof(float) * N * R), *wd = malloc(sizeof(float) * N);
-        assert_true(w && a && ar && wf && wd);
-        /* weights: float types from random floats; block types are random bytes with sane
-         * scale fields (random f16 bits could be inf/NaN) */
-        for (size_t i = 0; i < rb * R; i++) w[i] = (uint8_t)lf_test_rand(&rng);
-        const lf_dtype_info *info = lf_dtype_get(t);
-        if (info->blck == 1) {
-            for (int i = 0; i < N * R; i++) wf[i] = lf_test_randf(&rng);
-            r.t[t].from_f32(wf, w, (int64_t)N * R);
-        } else {
-            /* scale fields: first u16 of each block (d), the second for the offset types; for
-             * Q6_K d is the last u16 */
-            for (size_t b = 0; b < rb * R / info->type_size; b++) {
-                uint8_t *blk = w + b * info->type_size;
-                uint16_t d = lf_f32_to_fp16(t >= LF_DT_Q4_K ? 1e-3f : 1e-2f);
-                size_t off = t == LF_DT_Q6_K ? 208 : 0;
-                memcpy(blk + off, &d, 2);
-                if (t == LF_DT_Q4_1 || t == LF_DT_Q5_1 || t == LF_DT_Q4_K || t == LF_DT_Q5_K)
-                    memcpy(blk + 2, &d, 2);
-            }
-        }
+        float *wd = malloc(sizeof(float) * N);
+        assert_true(w && a && ar && wd);
+        for (int row = 0; row < R; row++) lf_rand_row(t, w + rb * row, N, &rng);
         k.t[vdt].from_f32(x, a, N);
         r.t[vdt].from_f32(x, ar, N);
         /* activation conversion: fast and ref agree bit for bit */
@@ -232,7 +215,7 @@ static void test_dispatched_table_agrees_with_ref(void **state) {
                 fail();
             }
         }
-        free(w), free(a), free(ar), free(wf), free(wd);
+        free(w), free(a), free(ar), free(wd);
     }
 }
 

@@ -15,6 +15,7 @@
 #include "format/quant_blocks.h"
 #include "kernels/kernels.h"
 #include "kernels/ref/ref.h"
+#include "rand_blocks.h"
 #include "testutil.h"
 
 /* ---- hand-computed dots ----------------------------------------------------------------------- */
@@ -147,52 +148,6 @@ static void test_float_dots_accumulate_in_double(void **state) {
 
 /* ---- random blocks vs dequantize-then-dot ----------------------------------------------------- */
 
-static uint16_t rand_scale(uint64_t *rng, float lo, float hi, int allow_neg) {
-    float u = (lf_test_randf(rng) + 1.0f) * 0.5f;
-    float v = lo + (hi - lo) * u;
-    if (allow_neg && (lf_test_rand(rng) & 1)) v = -v;
-    return lf_f32_to_fp16(v);
-}
-
-/* Random bytes, then sane scale fields (raw random f16 could be inf/NaN). */
-static void random_weights(uint32_t t, void *w, int64_t n, uint64_t *rng) {
-    size_t bytes;
-    assert_true(lf_dtype_row_size(t, n, &bytes));
-    uint8_t *p = w;
-    for (size_t i = 0; i < bytes; i++) p[i] = (uint8_t)lf_test_rand(rng);
-    const lf_dtype_info *info = lf_dtype_get(t);
-    const int64_t nb = n / info->blck;
-    for (int64_t b = 0; b < nb; b++) {
-        uint8_t *blk = p + (size_t)b * info->type_size;
-        switch (t) {
-        case LF_DT_F32: ((float *)w)[b] = lf_test_randf(rng); break;
-        case LF_DT_F16: ((uint16_t *)w)[b] = lf_f32_to_fp16(lf_test_randf(rng)); break;
-        case LF_DT_BF16: ((uint16_t *)w)[b] = lf_f32_to_bf16(lf_test_randf(rng)); break;
-        case LF_DT_Q8_0: ((lf_block_q8_0 *)blk)->d = rand_scale(rng, 1e-3f, 1e-2f, 1); break;
-        case LF_DT_Q4_0: ((lf_block_q4_0 *)blk)->d = rand_scale(rng, 1e-2f, 1e-1f, 1); break;
-        case LF_DT_Q5_0: ((lf_block_q5_0 *)blk)->d = rand_scale(rng, 1e-2f, 1e-1f, 1); break;
-        case LF_DT_Q4_1:
-            ((lf_block_q4_1 *)blk)->d = rand_scale(rng, 1e-2f, 1e-1f, 0);
-            ((lf_block_q4_1 *)blk)->m = rand_scale(rng, 1e-2f, 5e-1f, 1);
-            break;
-        case LF_DT_Q5_1:
-            ((lf_block_q5_1 *)blk)->d = rand_scale(rng, 1e-2f, 1e-1f, 0);
-            ((lf_block_q5_1 *)blk)->m = rand_scale(rng, 1e-2f, 5e-1f, 1);
-            break;
-        case LF_DT_Q4_K:
-            ((lf_block_q4_k *)blk)->d = rand_scale(rng, 1e-4f, 1e-3f, 0);
-            ((lf_block_q4_k *)blk)->dmin = rand_scale(rng, 1e-4f, 1e-3f, 0);
-            break;
-        case LF_DT_Q5_K:
-            ((lf_block_q5_k *)blk)->d = rand_scale(rng, 1e-4f, 1e-3f, 0);
-            ((lf_block_q5_k *)blk)->dmin = rand_scale(rng, 1e-4f, 1e-3f, 0);
-            break;
-        case LF_DT_Q6_K: ((lf_block_q6_k *)blk)->d = rand_scale(rng, 1e-4f, 1e-3f, 1); break;
-        default: fail();
-        }
-    }
-}
-
 /* Splits the dequantized weights into the part scaled by d and the offset part (m / dmin) by
  * dequantizing copies with the offset, resp. the scale, zeroed. For types without an offset the
  * whole value is the scale part. Used only to size the rounding tolerance. */
@@ -234,7 +189,7 @@ static void check_dot_vs_dequant(uint32_t t, int64_t n, uint64_t seed) {
     assert_true(w && a && x && wd && ad && sp && op);
     uint64_t rng = seed;
     for (int rep = 0; rep < 8; rep++) {
-        random_weights(t, w, n, &rng);
+        lf_rand_row(t, w, n, &rng);
         for (int64_t i = 0; i < n; i++) x[i] = lf_test_randf(&rng) * (float)(1 + (i / 64) % 4);
         if (rep == 1) /* an outlier per block: exercises the signed-max paths of Q8_K */
             for (int64_t i = 0; i < n; i += 37) x[i] = (i & 1) ? 9.0f : -9.0f;
@@ -289,7 +244,7 @@ static void test_dot_check_detects_errors(void **state) {
     static lf_block_q8_k a[1];
     static float x[N], wd[N], ad[N];
     uint64_t rng = 1;
-    random_weights(LF_DT_Q4_K, w, N, &rng);
+    lf_rand_row(LF_DT_Q4_K, w, N, &rng);
     for (int i = 0; i < N; i++) x[i] = lf_test_randf(&rng);
     quantize_row_q8_k_ref(x, a, N);
     dequant_row_q4_k_ref(w, wd, N);
@@ -322,7 +277,7 @@ static void test_gemv_equals_dots(void **state) {
         uint8_t *w = malloc(stride * R);
         void *a = malloc(lf_kernels_act_size(&k, t, N));
         assert_true(w && a);
-        for (int r = 0; r < R; r++) random_weights(t, w + stride * r, N, &rng);
+        for (int r = 0; r < R; r++) lf_rand_row(t, w + stride * r, N, &rng);
         k.t[k.t[t].vec_dot_type].from_f32(x, a, N);
         float s[R], d;
         k.t[t].gemv(N, R, s, w, stride, a);
