@@ -9,6 +9,24 @@
 #include "sampling/sampler.h"
 #include "testutil.h"
 
+/* allocator calls, counted through the linker's --wrap (tests/sampling/tests.cmake) */
+static long g_allocs;
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t size);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n) {
+    g_allocs++;
+    return __real_malloc(n);
+}
+void *__wrap_calloc(size_t n, size_t size) {
+    g_allocs++;
+    return __real_calloc(n, size);
+}
+void *__wrap_realloc(void *p, size_t n) {
+    g_allocs++;
+    return __real_realloc(p, n);
+}
+
 static lfmrt_sampler *make(lfmrt_sampler_params p, int32_t n_vocab) {
     lfmrt_sampler *s = NULL;
     lfmrt_err e;
@@ -335,6 +353,32 @@ static void test_invalid_params(void **state) {
     lfmrt_sampler_destroy(NULL);
 }
 
+static void test_no_allocation_per_sample(void **state) {
+    (void)state;
+    enum { NV = 4096 };
+    static float base[NV], l[NV];
+    uint64_t r = 17;
+    for (int i = 0; i < NV; i++) base[i] = lf_test_randf(&r) * 3.0f;
+    lfmrt_sampler_params p = lfmrt_sampler_default_params();
+    p.top_k = 0; /* top-p over the whole vocabulary: the growing partial sort */
+    p.top_p = 0.95f;
+    p.min_p = 0.01f;
+    p.repeat_penalty = 1.1f;
+    lfmrt_sampler *s = make(p, NV);
+    long before = g_allocs;
+    for (int i = 0; i < 50; i++) {
+        memcpy(l, base, sizeof l);
+        int32_t t = lfmrt_sampler_sample(s, l);
+        assert_true(t >= 0 && t < NV);
+    }
+    assert_int_equal(g_allocs, before);
+    lfmrt_sampler_destroy(s);
+    /* and create does allocate (the counter works) */
+    s = make(p, NV);
+    assert_true(g_allocs > before);
+    lfmrt_sampler_destroy(s);
+}
+
 static void test_defaults(void **state) {
     (void)state;
     lfmrt_sampler_params d = lfmrt_sampler_default_params();
@@ -364,7 +408,7 @@ int main(void) {
         cmocka_unit_test(test_top_p_large_vocab), cmocka_unit_test(test_min_p_excludes),
         cmocka_unit_test(test_temperature_frequencies), cmocka_unit_test(test_penalty_math),
         cmocka_unit_test(test_nonfinite_logits),  cmocka_unit_test(test_invalid_params),
-        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_no_allocation_per_sample), cmocka_unit_test(test_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
