@@ -147,9 +147,9 @@ const tensors = [];
 const big = type === "f16" ? 1 : 0;
 const mat = (name, ne, scale) => tensors.push({name, ne, type: big, scale});
 const vec = (name, ne, mk) => tensors.push({name, ne, type: 0, mk});
-mat("token_embd.weight", [H, V], 1.0);
+mat("token_embd.weight", [H, V], 0.25);
 vec("token_embd_norm.weight", [H], () => 1 + 0.1 * normal());
-if (args.untied) mat("output.weight", [H, V], 1.0);
+if (args.untied) mat("output.weight", [H, V], 0.25);
 for (let l = 0; l < nLayer; l++) {
     const p = `blk.${l}.`;
     vec(p + "attn_norm.weight", [H], () => 1 + 0.1 * normal());

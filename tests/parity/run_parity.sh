@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# tests/parity/run_parity.sh BIN WORKDIR [GROUP...] - parity of lfmrt with llama.cpp.
+#
+# BIN is the lfmrt binary, WORKDIR a scratch folder (generated models are cached there by name and
+# seed; LFMRT_PARITY_REGEN=1 regenerates them). Groups (default: all but self):
+#   self      the harness itself: a fixture GGUF written by gen_fixture.mjs, llama.cpp against itself,
+#             a stand-in lfmrt (fake_lfmrt.mjs) through both of compare.mjs's paths, and a deliberate
+#             failure that must be caught. Needs no lfmrt (BIN is not used).
+#   tiny      preset tiny in f32, f16, q8_0, q4_0
+#   350m      preset lfm2-350m in f32, q4_0, q8_0, f16
+#   attn      tiny f32 and q8_0 with attention layers at 0,3,5
+#   untied    tiny f32 and q4_0 with a separate output matrix
+#   tokenize  every line of tests/tokenizer/corpus.txt, with and without --special, on the lfm2-350m model
+# Tolerances: f32 weights use an F32 KV cache on both sides and flash attention off in llama.cpp (2e-3);
+# other types use llama.cpp's defaults (F16 KV, flash auto) against lfmrt's f16 KV (5e-2).
+# The llama.cpp peer lives in LFMRT_PEER_DIR (default <repo>/build/peer) and is installed on first use.
+# Exit: 0 all passed, 1 any failure, 77 the peer cannot be installed (no npm registry): skipped.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+if [ $# -lt 2 ]; then
+  echo "usage: $0 BIN WORKDIR [self|tiny|350m|attn|untied|tokenize ...]" >&2
+  exit 2
+fi
+BIN=$1
+WORK=$2
+shift 2
+GROUPS_=("$@")
+[ ${#GROUPS_[@]} -gt 0 ] || GROUPS_=(tiny 350m attn untied tokenize)
+mkdir -p "$WORK/models" || exit 1
+WORK=$(cd "$WORK" && pwd)
+case "$BIN" in /*) ;; *) BIN="$(pwd)/$BIN" ;; esac
+
+export PEER_DIR=${LFMRT_PEER_DIR:-$ROOT/build/peer}
+bash "$ROOT/scripts/peer-install.sh" "$PEER_DIR"
+rc=$?
+if [ $rc -eq 77 ]; then exit 77; elif [ $rc -ne 0 ]; then echo "FAIL: peer install failed" >&2; exit 1; fi
+
+CASE_TIMEOUT=${LFMRT_PARITY_CASE_TIMEOUT:-900}
+passed=0
+failed=0
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# model NAME ARGS... : echoes the cached path of `BIN gen-model ARGS -o WORK/models/NAME.gguf`
+model() {
+  local name=$1
+  shift
+  local f="$WORK/models/$name.gguf"
+  (
+    flock 8
+    if [ -s "$f" ] && [ "${LFMRT_PARITY_REGEN:-0}" != 1 ]; then exit 0; fi
+    local t
+    t=$(now)
+    if ! "$BIN" gen-model "$@" -o "$f.tmp" >"$WORK/models/$name.log" 2>&1; then
+      echo "FAIL: $BIN gen-model $* failed:" >&2
+      tail -n 20 "$WORK/models/$name.log" >&2
+      rm -f "$f.tmp"
+      exit 1
+    fi
+    mv -f "$f.tmp" "$f"
+    echo "  generated $name.gguf ($(du -h "$f" | cut -f1), $(secs "$t") s)" >&2
+  ) 8>"$f.lock" || return 1
+  echo "$f"
+}
+
+# eval_case NAME TYPE SEED GEN-ARGS... : generates the model and compares lfmrt with llama.cpp on it
+eval_case() {
+  local name=$1 type=$2 seed=$3
+  shift 3
+  local f kv
+  if ! f=$(model "$name-$type-s$seed" --arch lfm2 --type "$type" --seed "$seed" "$@"); then
+    echo "{\"model\":\"$name-$type-s$seed.gguf\",\"type\":\"$type\",\"pass\":false,\"error\":\"gen-model failed\"}"
+    failed=$((failed + 1))
+    return
+  fi
+  if [ "$type" = f32 ]; then kv=f32; else kv=f16; fi
+  local t
+  t=$(now)
+  timeout "$CASE_TIMEOUT" node "$HERE/compare.mjs" --bin "$BIN" --model "$f" --type "$type" --kv "$kv" \
+    --n-tokens 96 --seed "$seed"
+  local r=$?
+  echo "  ($name $type: $(secs "$t") s)" >&2
+  if [ $r -eq 0 ]; then passed=$((passed + 1)); elif [ $r -eq 77 ]; then exit 77; else failed=$((failed + 1)); fi
+}
+
+check() { # check DESCRIPTION EXPECTED-RC COMMAND... : a harness self-test step
+  local what=$1 want=$2
+  shift 2
+  "$@"
+  local r=$?
+  if [ $r -eq 77 ]; then exit 77; fi
+  if [ $r -eq "$want" ]; then passed=$((passed + 1)); else
+    echo "FAIL: self-test '$what': exit $r, want $want" >&2
+    failed=$((failed + 1))
+  fi
+}
+
+group_self() {
+  local fx="$WORK/models/fixture-f32.gguf" fx16="$WORK/models/fixture-f16.gguf" fake="$HERE/fake_lfmrt.mjs"
+  node "$HERE/gen_fixture.mjs" -o "$fx" --type f32 --seed 7 || { failed=$((failed + 1)); return; }
+  node "$HERE/gen_fixture.mjs" -o "$fx16" --type f16 --seed 8 --attn-layers 0,2 --untied || { failed=$((failed + 1)); return; }
+  check "llama.cpp batch vs single, f32" 0 node "$HERE/compare.mjs" --self --model "$fx" --type f32 --kv f32
+  # llama.cpp differs from itself by about 3e-2 here (F16 weights and KV, batch vs single): looser tol
+  check "llama.cpp batch vs single, f16" 0 node "$HERE/compare.mjs" --self --model "$fx16" --type f16 --kv f16 --tol 0.1
+  check "stand-in lfmrt, --full-out path" 0 node "$HERE/compare.mjs" --bin "$fake" --model "$fx" --type f32 --kv f32 --n-tokens 64
+  check "stand-in lfmrt, top-K path" 0 env FAKE_LFMRT_NO_FULL=1 \
+    node "$HERE/compare.mjs" --bin "$fake" --model "$fx16" --type f16 --kv f16 --n-tokens 64 --tol 0.1
+  echo "  (the next two cases must FAIL: log-probs shifted by 0.01 > 2e-3)" >&2
+  check "shifted log-probs are caught (--full-out)" 1 env FAKE_LFMRT_SHIFT=0.01 \
+    node "$HERE/compare.mjs" --bin "$fake" --model "$fx" --type f32 --kv f32 --n-tokens 64
+  check "shifted log-probs are caught (top-K)" 1 env FAKE_LFMRT_SHIFT=0.01 FAKE_LFMRT_NO_FULL=1 \
+    node "$HERE/compare.mjs" --bin "$fake" --model "$fx" --type f32 --kv f32 --n-tokens 64
+  printf '%s\n' "Hello world" "<|im_start|>user" "hi<|im_end|>" "" "  spaces   and	tabs" "123456 3.14" \
+    "--dash" "Ünïcödé 日本語 🙂" >"$WORK/self-corpus.txt"
+  check "tokenizer comparison" 0 node "$HERE/tok_compare.mjs" --bin "$fake" --model "$fx" --corpus "$WORK/self-corpus.txt"
+}
+
+group_tiny() {
+  local t
+  for t in f32 f16 q8_0 q4_0; do eval_case tiny "$t" 11 --preset tiny; done
+}
+group_350m() {
+  local t
+  for t in f32 q4_0 q8_0 f16; do eval_case lfm2-350m "$t" 21 --preset lfm2-350m; done
+}
+group_attn() {
+  local t
+  for t in f32 q8_0; do eval_case tiny-attn035 "$t" 31 --preset tiny --attn-layers 0,3,5; done
+}
+group_untied() {
+  local t
+  for t in f32 q4_0; do eval_case tiny-untied "$t" 41 --preset tiny --untied; done
+}
+group_tokenize() {
+  local corpus="$ROOT/tests/tokenizer/corpus.txt" f
+  if [ ! -s "$corpus" ]; then
+    echo "FAIL: $corpus is missing or empty" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  if ! f=$(model lfm2-350m-q4_0-s21 --arch lfm2 --type q4_0 --seed 21 --preset lfm2-350m); then
+    failed=$((failed + 1))
+    return
+  fi
+  timeout "$CASE_TIMEOUT" node "$HERE/tok_compare.mjs" --bin "$BIN" --model "$f" --corpus "$corpus" --special both
+  local r=$?
+  if [ $r -eq 0 ]; then passed=$((passed + 1)); elif [ $r -eq 77 ]; then exit 77; else failed=$((failed + 1)); fi
+}
+
+if [ ! -x "$BIN" ] && [[ " ${GROUPS_[*]} " != " self " ]]; then
+  echo "FAIL: lfmrt binary '$BIN' not found" >&2
+  exit 1
+fi
+for g in "${GROUPS_[@]}"; do
+  t0=$(now)
+  echo "== parity group $g" >&2
+  case "$g" in
+    self | tiny | 350m | attn | untied | tokenize) "group_$g" ;;
+    *) echo "unknown group $g" >&2; exit 2 ;;
+  esac
+  echo "== parity group $g done in $(secs "$t0") s" >&2
+done
+echo "parity: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,19 @@
+# tests/parity/tests.cmake - parity with llama.cpp (npm node-llama-cpp@3.21.1), one ctest per group.
+# Each runs tests/parity/run_parity.sh; exit 77 (no npm registry, so no peer) is reported as skipped.
+# The peer is installed once into <build>/peer; generated models are cached in <build>/parity/models.
+set(LFMRT_PARITY_GROUPS self tiny 350m attn untied tokenize)
+foreach(g ${LFMRT_PARITY_GROUPS})
+  add_test(NAME parity.${g}
+    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/run_parity.sh $<TARGET_FILE:lfmrt_cli> ${CMAKE_BINARY_DIR}/parity ${g})
+  if(g STREQUAL "350m")
+    set(_t 2400)
+  else()
+    set(_t 1200)
+  endif()
+  set_tests_properties(parity.${g} PROPERTIES
+    LABELS "parity"
+    SKIP_RETURN_CODE 77
+    TIMEOUT ${_t}
+    RESOURCE_LOCK lfmrt_parity
+    ENVIRONMENT "LFMRT_PEER_DIR=${CMAKE_BINARY_DIR}/peer;LFMRT_TEST_DATA=${LFMRT_SHARED_DATA}")
+endforeach()
