@@ -1,0 +1,321 @@
+/* models/genmodel.c - gen-model: presets, layer layout, GGUF keys and the tensor plan of an LFM2
+ * model with random weights, streamed through the GGUF writer (format/gguf.h).
+ * Shapes and keys follow MODEL-SPEC 1.1-1.3; weight values come from genmodel_weights.c.
+ *
+ * Weight scales (chosen so a random model behaves like a model: O(1) activations, peaked outputs):
+ *  - projections that read the normalized stream (attn_q/k/v, shortconv.in_proj, ffn_gate/up):
+ *    N(0, 1/in), so each output component of a unit-RMS input has unit variance;
+ *  - projections that write the residual stream (attn_output, shortconv.out_proj, ffn_down):
+ *    N(0, OUT_GAIN^2/in), so the blocks, not the token's own embedding, dominate the final state;
+ *  - token_embd (and an untied output): N(0, EMB_GAIN^2/H), so the tied head's logits have a standard
+ *    deviation of about EMB_GAIN for a unit-RMS final state;
+ *  - RMSNorm weights 1 + 0.05 N(0, 1); shortconv.conv taps U(-0.5, 0.5).
+ * Tuned against llama.cpp (48 random tokens, F32 KV, no flash): with EMB_GAIN 8 / OUT_GAIN 1 the tied
+ * head mostly predicted the input token again (34/48, top-1 p ~0.99); with 6 / 3 the prediction is
+ * the input token 1/48 times and the median top-1 probability is 0.47 (tiny) and 0.37 (lfm2-350m).
+ */
+#include "models/genmodel.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "format/dtype.h"
+#include "kernels/kernels.h"
+#include "tokenizer/genvocab.h"
+
+#define EMB_GAIN 6.0f
+#define OUT_GAIN 3.0f
+#define NORM_NOISE 0.05f
+#define CONV_RANGE 0.5f
+#define MAX_TENSORS (3 + 11 * LF_GENMODEL_MAX_LAYERS)
+
+static const lf_genmodel_preset k_presets[] = {
+    {"tiny", "LFM2-tiny", 256, 6, 4, 2, 512, 2048, 4096, 3, 1e6f, 1e-5f, "1,4"},
+    {"lfm2-350m", "LFM2-350M", 1024, 16, 16, 8, 4608, 65536, 128000, 3, 1e6f, 1e-5f, "2,5,8,10,12,14"},
+    {"lfm2-700m", "LFM2-700M", 1536, 16, 24, 8, 6912, 65536, 128000, 3, 1e6f, 1e-5f, "2,5,8,10,12,14"},
+    {"lfm2-1.2b", "LFM2-1.2B", 2048, 16, 32, 8, 8192, 65536, 128000, 3, 1e6f, 1e-5f, "2,5,8,10,12,14"},
+};
+#define N_PRESETS (sizeof k_presets / sizeof k_presets[0])
+
+size_t lf_genmodel_n_presets(void) { return N_PRESETS; }
+
+const lf_genmodel_preset *lf_genmodel_preset_at(size_t i) { return i < N_PRESETS ? &k_presets[i] : NULL; }
+
+const lf_genmodel_preset *lf_genmodel_find_preset(const char *name) {
+    if (!name) return NULL;
+    for (size_t i = 0; i < N_PRESETS; i++) {
+        const char *a = k_presets[i].name, *b = name;
+        while (*a && *b && tolower((unsigned char)*a) == tolower((unsigned char)*b)) a++, b++;
+        if (!*a && !*b) return &k_presets[i];
+    }
+    return NULL;
+}
+
+void lf_genmodel_default_params(lf_genmodel_params *p) {
+    memset(p, 0, sizeof *p);
+    p->arch = "lfm2";
+    p->preset = "tiny";
+    p->wtype = LF_DT_F32;
+    p->seed = 0;
+    p->tied = 1;
+    p->attn_layers = NULL;
+}
+
+int lf_genmodel_file_type(uint32_t wtype) {
+    switch (wtype) {
+    case LF_DT_F32: return 0;
+    case LF_DT_F16: return 1;
+    case LF_DT_Q4_0: return 2;
+    case LF_DT_Q8_0: return 7;
+    case LF_DT_BF16: return 32;
+    default: return -1;
+    }
+}
+
+/* Parses "1,4" (spaces allowed) into attention flags; "" or "none" means no attention layer. */
+static int parse_layers(const char *s, uint32_t n_layer, bool attn[LF_GENMODEL_MAX_LAYERS], lfmrt_err *e) {
+    for (uint32_t l = 0; l < n_layer; l++) attn[l] = false;
+    if (strcmp(s, "none") == 0) return LFMRT_OK;
+    const char *p = s;
+    while (*p) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        if (!isdigit((unsigned char)*p))
+            return lf_err(e, LFMRT_E_INVALID, "attn_layers '%s': expected comma-separated layer indices at '%s'", s,
+                          p);
+        unsigned long v = 0;
+        while (isdigit((unsigned char)*p)) {
+            v = v * 10 + (unsigned long)(*p - '0');
+            if (v > 100000) break;
+            p++;
+        }
+        if (v >= n_layer)
+            return lf_err(e, LFMRT_E_INVALID, "attn_layers '%s': layer %lu out of range (the model has %u layers)", s,
+                          v, n_layer);
+        if (attn[v]) return lf_err(e, LFMRT_E_INVALID, "attn_layers '%s': layer %lu listed twice", s, v);
+        attn[v] = true;
+        while (*p == ' ') p++;
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        if (*p)
+            return lf_err(e, LFMRT_E_INVALID, "attn_layers '%s': expected ',' at '%s'", s, p);
+    }
+    return LFMRT_OK;
+}
+
+int lf_genmodel_layout(const lf_genmodel_params *p, const lf_genmodel_preset **preset,
+                       int32_t out[LF_GENMODEL_MAX_LAYERS], uint32_t *n_layer, lfmrt_err *e) {
+    const char *arch = p->arch ? p->arch : "lfm2";
+    if (strcmp(arch, "lfm2") != 0)
+        return lf_err(e, LFMRT_E_INVALID, "gen-model: architecture '%s' is not supported (only 'lfm2')", arch);
+    const char *pname = p->preset ? p->preset : "tiny";
+    const lf_genmodel_preset *pr = lf_genmodel_find_preset(pname);
+    if (!pr) {
+        char list[256];
+        size_t k = 0;
+        list[0] = '\0';
+        for (size_t i = 0; i < N_PRESETS && k < sizeof list; i++)
+            k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", i ? ", " : "", k_presets[i].name);
+        return lf_err(e, LFMRT_E_INVALID, "gen-model: unknown preset '%s' (known: %s)", pname, list);
+    }
+    bool attn[LF_GENMODEL_MAX_LAYERS];
+    int rc = parse_layers(p->attn_layers ? p->attn_layers : pr->attn_layers, pr->n_layer, attn, e);
+    if (rc) return rc;
+    for (uint32_t l = 0; l < pr->n_layer; l++) out[l] = attn[l] ? (int32_t)pr->n_head_kv : 0;
+    *preset = pr;
+    *n_layer = pr->n_layer;
+    return LFMRT_OK;
+}
+
+/* ---- the tensor plan --------------------------------------------------------------------------------- */
+
+typedef struct gm_tensor {
+    char name[64];
+    uint32_t type;
+    uint32_t n_dims;
+    int64_t ne[2];
+    lf_genmodel_init init;
+    float scale;
+} gm_tensor;
+
+typedef struct gm_plan {
+    gm_tensor t[MAX_TENSORS];
+    size_t n;
+} gm_plan;
+
+static void plan_add(gm_plan *pl, const char *name, uint32_t type, int64_t ne0, int64_t ne1, lf_genmodel_init init,
+                     float scale) {
+    gm_tensor *t = &pl->t[pl->n++];
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->type = type;
+    t->n_dims = ne1 ? 2 : 1;
+    t->ne[0] = ne0;
+    t->ne[1] = ne1 ? ne1 : 1;
+    t->init = init;
+    t->scale = scale;
+}
+
+static void plan_layer(gm_plan *pl, const lf_genmodel_preset *pr, uint32_t l, int32_t n_kv, uint32_t wt) {
+    const int64_t H = pr->n_embd, F = pr->n_ff, hd = pr->n_embd / pr->n_head;
+    const float sH = 1.0f / sqrtf((float)H), sF = 1.0f / sqrtf((float)F);
+    char nm[64];
+#define NAME(suffix) (snprintf(nm, sizeof nm, "blk.%u." suffix ".weight", l), nm)
+    plan_add(pl, NAME("attn_norm"), LF_DT_F32, H, 0, LF_GENINIT_NORM, NORM_NOISE);
+    if (n_kv > 0) {
+        plan_add(pl, NAME("attn_q"), wt, H, H, LF_GENINIT_NORMAL, sH);
+        plan_add(pl, NAME("attn_k"), wt, H, n_kv * hd, LF_GENINIT_NORMAL, sH);
+        plan_add(pl, NAME("attn_v"), wt, H, n_kv * hd, LF_GENINIT_NORMAL, sH);
+        plan_add(pl, NAME("attn_output"), wt, H, H, LF_GENINIT_NORMAL, OUT_GAIN * sH);
+        plan_add(pl, NAME("attn_q_norm"), LF_DT_F32, hd, 0, LF_GENINIT_NORM, NORM_NOISE);
+        plan_add(pl, NAME("attn_k_norm"), LF_DT_F32, hd, 0, LF_GENINIT_NORM, NORM_NOISE);
+    } else {
+        plan_add(pl, NAME("shortconv.in_proj"), wt, H, 3 * H, LF_GENINIT_NORMAL, sH);
+        plan_add(pl, NAME("shortconv.conv"), LF_DT_F32, pr->l_cache, H, LF_GENINIT_UNIFORM, CONV_RANGE);
+        plan_add(pl, NAME("shortconv.out_proj"), wt, H, H, LF_GENINIT_NORMAL, OUT_GAIN * sH);
+    }
+    plan_add(pl, NAME("ffn_norm"), LF_DT_F32, H, 0, LF_GENINIT_NORM, NORM_NOISE);
+    plan_add(pl, NAME("ffn_gate"), wt, H, F, LF_GENINIT_NORMAL, sH);
+    plan_add(pl, NAME("ffn_up"), wt, H, F, LF_GENINIT_NORMAL, sH);
+    plan_add(pl, NAME("ffn_down"), wt, F, H, LF_GENINIT_NORMAL, OUT_GAIN * sF);
+#undef NAME
+}
+
+static void make_plan(gm_plan *pl, const lf_genmodel_preset *pr, const int32_t *kv, uint32_t n_layer,
+                      const lf_genmodel_params *p) {
+    const float emb = EMB_GAIN / sqrtf((float)pr->n_embd);
+    pl->n = 0;
+    plan_add(pl, "token_embd.weight", p->wtype, pr->n_embd, pr->n_vocab, LF_GENINIT_NORMAL, emb);
+    plan_add(pl, "token_embd_norm.weight", LF_DT_F32, pr->n_embd, 0, LF_GENINIT_NORM, NORM_NOISE);
+    if (!p->tied) plan_add(pl, "output.weight", p->wtype, pr->n_embd, pr->n_vocab, LF_GENINIT_NORMAL, emb);
+    for (uint32_t l = 0; l < n_layer; l++) plan_layer(pl, pr, l, kv[l], p->wtype);
+}
+
+/* ---- filling tensors ----------------------------------------------------------------------------------- */
+
+typedef struct gm_fill {
+    const gm_plan *plan;
+    size_t next; /* the writer fills in add order */
+    uint64_t seed;
+    lf_kernels k;
+    float *row; /* ne0 floats of scratch */
+} gm_fill;
+
+static int fill_tensor(void *user, const char *name, uint32_t type, const int64_t *ne, void *dst, uint64_t nbytes,
+                       lfmrt_err *e) {
+    gm_fill *f = user;
+    if (f->next >= f->plan->n || strcmp(f->plan->t[f->next].name, name) != 0)
+        return lf_err(e, LFMRT_E_INVALID, "gen-model: writer asked for tensor '%s' out of order", name);
+    const gm_tensor *t = &f->plan->t[f->next++];
+    size_t row_bytes;
+    if (!lf_dtype_row_size(type, ne[0], &row_bytes) || row_bytes * (uint64_t)ne[1] != nbytes)
+        return lf_err(e, LFMRT_E_INVALID, "gen-model: tensor '%s' has an unexpected size", name);
+    lf_from_f32_fn conv = f->k.t[type].from_f32;
+    if (type == LF_DT_F32) { /* straight into the buffer */
+        lf_genmodel_values(f->seed, name, t->init, t->scale, 0, dst, (size_t)(ne[0] * ne[1]));
+        return LFMRT_OK;
+    }
+    if (!conv) return lf_err(e, LFMRT_E_UNSUPPORTED, "gen-model: no f32 -> %s conversion", lf_dtype_name(type));
+    for (int64_t r = 0; r < ne[1]; r++) {
+        lf_genmodel_values(f->seed, name, t->init, t->scale, (uint64_t)(r * ne[0]), f->row, (size_t)ne[0]);
+        conv(f->row, (uint8_t *)dst + (size_t)r * row_bytes, ne[0]);
+    }
+    return LFMRT_OK;
+}
+
+/* ---- keys ------------------------------------------------------------------------------------------------ */
+
+static int key_fail(int rc, const char *key, lfmrt_err *e) {
+    return lf_err(e, rc, "gen-model: cannot set key '%s' (%s)", key, lfmrt_status_name(rc));
+}
+#define SETKEY(call, key)                                                                                          \
+    do {                                                                                                           \
+        int rc_ = (call);                                                                                          \
+        if (rc_) return key_fail(rc_, key, e);                                                                     \
+    } while (0)
+
+static int write_keys(lf_gguf_writer *w, const lf_genmodel_preset *pr, const int32_t *kv, uint32_t n_layer,
+                      const lf_genmodel_params *p, lfmrt_err *e) {
+    char name[128];
+    snprintf(name, sizeof name, "lfmrt random %s (random weights)", pr->display);
+    SETKEY(lf_gguf_writer_set_str(w, "general.architecture", "lfm2"), "general.architecture");
+    SETKEY(lf_gguf_writer_set_str(w, "general.name", name), "general.name");
+    SETKEY(lf_gguf_writer_set_u32(w, "general.file_type", (uint32_t)lf_genmodel_file_type(p->wtype)),
+           "general.file_type");
+    if (p->wtype == LF_DT_Q8_0 || p->wtype == LF_DT_Q4_0)
+        SETKEY(lf_gguf_writer_set_u32(w, "general.quantization_version", 2), "general.quantization_version");
+    SETKEY(lf_gguf_writer_set_u32(w, "lfm2.block_count", n_layer), "lfm2.block_count");
+    SETKEY(lf_gguf_writer_set_u32(w, "lfm2.context_length", pr->n_ctx), "lfm2.context_length");
+    SETKEY(lf_gguf_writer_set_u32(w, "lfm2.embedding_length", pr->n_embd), "lfm2.embedding_length");
+    SETKEY(lf_gguf_writer_set_u32(w, "lfm2.feed_forward_length", pr->n_ff), "lfm2.feed_forward_length");
+    SETKEY(lf_gguf_writer_set_u32(w, "lfm2.vocab_size", pr->n_vocab), "lfm2.vocab_size");
+    SETKEY(lf_gguf_writer_set_u32(w, "lfm2.attention.head_count", pr->n_head), "lfm2.attention.head_count");
+    SETKEY(lf_gguf_writer_set_arr_i32(w, "lfm2.attention.head_count_kv", kv, n_layer),
+           "lfm2.attention.head_count_kv");
+    SETKEY(lf_gguf_writer_set_f32(w, "lfm2.attention.layer_norm_rms_epsilon", pr->norm_eps),
+           "lfm2.attention.layer_norm_rms_epsilon");
+    SETKEY(lf_gguf_writer_set_f32(w, "lfm2.rope.freq_base", pr->rope_base), "lfm2.rope.freq_base");
+    SETKEY(lf_gguf_writer_set_u32(w, "lfm2.shortconv.l_cache", pr->l_cache), "lfm2.shortconv.l_cache");
+    return LFMRT_OK;
+}
+
+static int write_vocab(lf_gguf_writer *w, const lf_genmodel_preset *pr, uint64_t seed, lfmrt_err *e) {
+    lf_genvocab gv;
+    memset(&gv, 0, sizeof gv);
+    int rc = lf_genvocab_build(pr->n_vocab, seed, &gv, e);
+    if (rc) return rc;
+    rc = lf_genvocab_write(&gv, w, e);
+    lf_genvocab_free(&gv);
+    return rc;
+}
+
+int lf_genmodel_write(const lf_genmodel_params *p, const char *path, lf_gguf_progress_fn progress, void *user,
+                      lfmrt_err *e) {
+    if (!p || !path) return lf_err(e, LFMRT_E_INVALID, "gen-model: NULL params or path");
+    const lf_genmodel_preset *pr;
+    int32_t kv[LF_GENMODEL_MAX_LAYERS];
+    uint32_t n_layer;
+    int rc = lf_genmodel_layout(p, &pr, kv, &n_layer, e);
+    if (rc) return rc;
+    if (lf_genmodel_file_type(p->wtype) < 0)
+        return lf_err(e, LFMRT_E_INVALID, "gen-model: weight type %s is not supported (use f32, f16, bf16, q8_0 or q4_0)",
+                      lf_dtype_name(p->wtype));
+    const lf_dtype_info *di = lf_dtype_get(p->wtype);
+    if (pr->n_embd % di->blck || pr->n_ff % di->blck)
+        return lf_err(e, LFMRT_E_INVALID, "gen-model: preset '%s' dims are not multiples of the %s block size",
+                      pr->name, di->name);
+
+    gm_plan *plan = malloc(sizeof *plan);
+    gm_fill fill;
+    memset(&fill, 0, sizeof fill);
+    fill.row = malloc(sizeof(float) * (pr->n_embd > pr->n_ff ? pr->n_embd : pr->n_ff));
+    lf_gguf_writer *w = lf_gguf_writer_create();
+    if (!plan || !fill.row || !w) {
+        rc = lf_err(e, LFMRT_E_NOMEM, "gen-model: out of memory");
+        goto done;
+    }
+    make_plan(plan, pr, kv, n_layer, p);
+    if ((rc = write_keys(w, pr, kv, n_layer, p, e))) goto done;
+    if ((rc = write_vocab(w, pr, p->seed, e))) goto done;
+    for (size_t i = 0; i < plan->n; i++) {
+        rc = lf_gguf_writer_add_tensor(w, plan->t[i].name, plan->t[i].type, plan->t[i].n_dims, plan->t[i].ne);
+        if (rc) {
+            rc = lf_err(e, rc, "gen-model: cannot add tensor '%s' (%s)", plan->t[i].name, lfmrt_status_name(rc));
+            goto done;
+        }
+    }
+    fill.plan = plan;
+    fill.seed = p->seed;
+    lf_kernels_init_ref(&fill.k);
+    rc = lf_gguf_writer_write(w, path, fill_tensor, &fill, progress, user, e);
+done:
+    lf_gguf_writer_destroy(w);
+    free(fill.row);
+    free(plan);
+    return rc;
+}

@@ -1,0 +1,92 @@
+/* models/genmodel.h - writes llama.cpp-loadable LFM2 GGUF files with deterministic random weights at
+ * real dimensions (`lfmrt gen-model`), for tests, parity runs and benchmarks without downloads.
+ *
+ * What a file contains: every key of MODEL-SPEC 1.2 (per-layer lfm2.attention.head_count_kv as an I32
+ * array with 0 for conv layers), general.file_type in llama.cpp's LLAMA_FTYPE numbering, the synthetic
+ * BPE vocabulary of tokenizer/genvocab.h, and the tensors of MODEL-SPEC 1.3: 2-D matrices (and
+ * token_embd / output) in the chosen weight type; norms and shortconv.conv in F32; output.weight only
+ * when untied.
+ *
+ * Weights are a pure function of (seed, tensor name, element index): a counter-based splitmix64 stream
+ * per tensor, so any tensor can be regenerated alone and the same parameters give the same bytes.
+ * Scales keep activations O(1) and next-token distributions peaked (see genmodel_weights.c).
+ */
+#ifndef LF_MODELS_GENMODEL_H
+#define LF_MODELS_GENMODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "format/gguf.h"
+#include "lfmrt/status.h"
+
+#define LF_GENMODEL_MAX_LAYERS 64
+
+/* A named model shape. */
+typedef struct lf_genmodel_preset {
+    const char *name;        /* "tiny", "lfm2-350m", ... (what `preset` matches, case-insensitive) */
+    const char *display;     /* "LFM2-350M", used in general.name */
+    uint32_t n_embd;         /* H */
+    uint32_t n_layer;
+    uint32_t n_head;         /* query heads; head dim = H / n_head */
+    uint32_t n_head_kv;      /* kv heads on attention layers */
+    uint32_t n_ff;           /* F (already the adjusted feed_forward_length) */
+    uint32_t n_vocab;        /* V */
+    uint32_t n_ctx;          /* lfm2.context_length */
+    uint32_t l_cache;        /* shortconv kernel length */
+    float rope_base;
+    float norm_eps;
+    const char *attn_layers; /* default attention layer indices, "2,5,8,10,12,14" */
+} lf_genmodel_preset;
+
+/* Presets, in a fixed order (tiny first). i >= lf_genmodel_n_presets() gives NULL. */
+size_t lf_genmodel_n_presets(void);
+const lf_genmodel_preset *lf_genmodel_preset_at(size_t i);
+/* NULL if no preset has that name (case-insensitive). */
+const lf_genmodel_preset *lf_genmodel_find_preset(const char *name);
+
+typedef struct lf_genmodel_params {
+    const char *arch;        /* "lfm2" (NULL = "lfm2"); nothing else is supported yet */
+    const char *preset;      /* a preset name (NULL = "tiny") */
+    uint32_t wtype;          /* LF_DT_F32, LF_DT_F16, LF_DT_BF16, LF_DT_Q8_0 or LF_DT_Q4_0 */
+    uint64_t seed;           /* weights and vocabulary are a function of it */
+    int tied;                /* nonzero: no output.weight (the default); 0: write an untied output.weight */
+    const char *attn_layers; /* NULL = the preset's; else comma-separated layer indices ("1,3"), or
+                              * "" / "none" for an all-conv model */
+} lf_genmodel_params;
+
+/* arch "lfm2", preset "tiny", wtype F32, seed 0, tied. */
+void lf_genmodel_default_params(lf_genmodel_params *p);
+
+/* The per-layer kv-head counts the parameters imply: out[l] = n_head_kv for attention layers, 0 for
+ * conv layers; *n_layer receives the count. Validates the preset and attn_layers (indices in range,
+ * no duplicates). Returns LFMRT_OK or LFMRT_E_INVALID with a message. */
+int lf_genmodel_layout(const lf_genmodel_params *p, const lf_genmodel_preset **preset,
+                       int32_t out[LF_GENMODEL_MAX_LAYERS], uint32_t *n_layer, lfmrt_err *e);
+
+/* llama.cpp's general.file_type (LLAMA_FTYPE_*) for a weight dtype: F32 0, F16 1, Q4_0 2, Q8_0 7,
+ * BF16 32; -1 for a type gen-model does not write. */
+int lf_genmodel_file_type(uint32_t wtype);
+
+/* Writes the model to path (GGUF v3). Deterministic: the same params give byte-identical files.
+ * progress (may be NULL) gets (bytes written, total bytes) after the header and each tensor.
+ * Peak memory is about the largest tensor (token_embd). Errors: LFMRT_E_INVALID (unknown arch,
+ * preset or weight type, bad attn_layers; message says which and lists what is accepted),
+ * LFMRT_E_IO (path), LFMRT_E_NOMEM, or the vocabulary builder's status. */
+int lf_genmodel_write(const lf_genmodel_params *p, const char *path, lf_gguf_progress_fn progress, void *user,
+                      lfmrt_err *e);
+
+/* ---- weights (genmodel_weights.c) ------------------------------------------------------------------ */
+
+/* How a tensor's values are drawn. */
+typedef enum lf_genmodel_init {
+    LF_GENINIT_NORMAL,  /* approximately N(0, scale^2) (Irwin-Hall of 4 uniforms) */
+    LF_GENINIT_NORM,    /* 1 + scale * N(0, 1): RMSNorm weights near 1 */
+    LF_GENINIT_UNIFORM, /* U(-scale, scale) */
+} lf_genmodel_init;
+
+/* Fills x[0..n) with values i0 .. i0+n-1 of the stream for (seed, name). Pure function. */
+void lf_genmodel_values(uint64_t seed, const char *name, lf_genmodel_init init, float scale, uint64_t i0,
+                        float *x, size_t n);
+
+#endif
