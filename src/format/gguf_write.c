@@ -309,7 +309,6 @@ static int write_all(wout *o, lf_gguf_writer *w, lf_gguf_fill_fn fill, void *fil
     int rc = write_header(o, w);
     if (rc) return rc;
     if (progress) progress(progress_user, o->pos, total);
-    if (w->n_t && !fill) return lf_err(o->e, LFMRT_E_INVALID, "%s: tensors added but no fill callback", o->path);
     uint8_t *buf = maxb ? malloc((size_t)maxb) : NULL;
     if (maxb && !buf)
         return lf_err(o->e, LFMRT_E_NOMEM, "out of memory for a %llu-byte tensor buffer", (unsigned long long)maxb);
@@ -335,6 +334,7 @@ int lf_gguf_writer_write(lf_gguf_writer *w, const char *path, lf_gguf_fill_fn fi
                          lf_gguf_progress_fn progress, void *progress_user, lfmrt_err *e) {
     if (!w || !path) return lf_err(e, LFMRT_E_INVALID, "lf_gguf_writer_write: NULL writer or path");
     lf_err_clear(e);
+    if (w->n_t && !fill) return lf_err(e, LFMRT_E_INVALID, "%s: %zu tensors added but no fill callback", path, w->n_t);
     FILE *f = fopen(path, "wb");
     if (!f) return lf_err(e, LFMRT_E_IO, "%s: cannot open for writing: %s", path, strerror(errno));
     struct stat st;

@@ -374,6 +374,10 @@ static void test_writer_io_errors(void **state) {
     assert_int_equal(lf_gguf_writer_write(w, p, fill_fail, NULL, NULL, NULL, &e), LFMRT_E_CANCELLED);
     HAS(e.msg, "tensor 'norm'");
     assert_int_equal(access(p, F_OK), -1);
+    /* tensors but no fill callback: refused before the file is created */
+    assert_int_equal(lf_gguf_writer_write(w, p, NULL, NULL, NULL, NULL, &e), LFMRT_E_INVALID);
+    HAS(e.msg, "5 tensors added but no fill callback");
+    assert_int_equal(access(p, F_OK), -1);
     lf_gguf_writer_destroy(w);
 }
 
