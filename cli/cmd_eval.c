@@ -4,9 +4,12 @@
  * pos (normaliser in double), top is sorted by descending logprob (ties: lower id first), --tokens are
  * used as given (no BOS). Positions are deduplicated and listed in ascending order; out-of-range ones
  * are dropped (as the peer does), but an empty selection is an error.
+ * --full-out FILE also writes the full log-softmax rows of the printed positions, in order, as raw
+ * little-endian float32 (n_positions x n_vocab), for the parity harness (tests/parity/compare.mjs).
  * Memory: the prompt is prefilled in chunks whose all-token logits fit in 64 MiB, and logits are asked
  * for only in chunks holding a requested position.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +39,8 @@ static void usage(void) {
            "  --positions P         all (default), last, or a list of indices (negative: from the end)\n"
            "  --top-k K             entries in each \"top\" list (default 10)\n"
            "  --kv-type T           KV cache type: f16 (default, as llama.cpp) or f32\n"
+           "  --full-out FILE       also write every printed position's full log-softmax row to FILE\n"
+           "                        (raw float32, positions x vocabulary)\n"
            "  --ctx N               context size (default: the number of tokens)\n"
            "  -t, --threads N       worker threads (default: LFMRT_THREADS or all cores)\n"
            "  -h, --help            this help\n");
@@ -77,8 +82,10 @@ static void top_k(const float *l, int32_t nv, int k, top_item *top, top_item *sc
     }
 }
 
-static void print_position(FILE *out, int pos, int32_t input, const float *l, int32_t nv, int k,
-                           top_item *top, top_item *scratch, bool first) {
+/* prints one position; with full != NULL also writes the row's log-probs there (row: nv floats scratch).
+ * Returns false if writing full failed. */
+static bool print_position(FILE *out, int pos, int32_t input, const float *l, int32_t nv, int k,
+                           top_item *top, top_item *scratch, bool first, FILE *full, float *row) {
     double mx = -INFINITY;
     for (int32_t i = 0; i < nv; i++)
         if (l[i] > mx) mx = l[i];
@@ -96,6 +103,9 @@ static void print_position(FILE *out, int pos, int32_t input, const float *l, in
         fputc('}', out);
     }
     fputs("]}", out);
+    if (!full) return true;
+    for (int32_t i = 0; i < nv; i++) row[i] = (float)((double)l[i] - lse);
+    return fwrite(row, sizeof *row, (size_t)nv, full) == (size_t)nv;
 }
 
 /* resolves the --positions spec into flags want[0..n) */
@@ -126,6 +136,7 @@ static int resolve_positions(const char *spec, int n, unsigned char *want) {
 
 int cmd_eval(int argc, char **argv) {
     const char *model = NULL, *tokens_s = NULL, *text = NULL, *positions = "all", *kv = "f16";
+    const char *full_path = NULL;
     bool bos = false, special = false;
     int k = 10, ctx = 0, threads = cli_default_threads();
     cli_args a;
@@ -144,6 +155,7 @@ int cmd_eval(int argc, char **argv) {
         else if (cli_is(&a, NULL, "--positions")) rc = cli_val_str(&a, &positions);
         else if (cli_is(&a, NULL, "--top-k")) rc = cli_val_int(&a, 0, 1 << 30, &k);
         else if (cli_is(&a, NULL, "--kv-type")) rc = cli_val_str(&a, &kv);
+        else if (cli_is(&a, NULL, "--full-out")) rc = cli_val_str(&a, &full_path);
         else if (cli_is(&a, "-c", "--ctx")) rc = cli_val_int(&a, 1, 1 << 24, &ctx);
         else if (cli_is(&a, "-t", "--threads")) rc = cli_val_int(&a, 1, 1024, &threads);
         else return cli_unknown(&a);
@@ -172,7 +184,8 @@ int cmd_eval(int argc, char **argv) {
     float *logits = NULL;
     top_item *top = NULL, *scratch = NULL;
     size_t n = 0;
-    FILE *out = NULL;
+    FILE *out = NULL, *full = NULL;
+    float *row = NULL;
     char *out_buf = NULL;
     size_t out_len = 0;
     rc = cli_open_model(CMD, model, threads, &m);
@@ -254,6 +267,15 @@ int cmd_eval(int argc, char **argv) {
         rc = cli_fail(CMD, "out of memory for %zu x %d logits", chunk, (int)nv);
         goto done;
     }
+    if (full_path) {
+        row = malloc((size_t)nv * sizeof *row);
+        full = fopen(full_path, "wb");
+        if (!row || !full) {
+            rc = row ? cli_fail(CMD, "cannot open '%s' for writing: %s", full_path, strerror(errno))
+                     : cli_fail(CMD, "out of memory");
+            goto done;
+        }
+    }
     /* the JSON is collected in memory and printed only once complete */
     out = open_memstream(&out_buf, &out_len);
     if (!out) {
@@ -278,8 +300,11 @@ int cmd_eval(int argc, char **argv) {
         }
         for (size_t i = c0; i < c0 + cn; i++) {
             if (!want[i]) continue;
-            const float *row = inner ? logits + (i - c0) * (size_t)nv : logits;
-            print_position(out, (int)i, toks[i], row, nv, k, top, scratch, first);
+            const float *lrow = inner ? logits + (i - c0) * (size_t)nv : logits;
+            if (!print_position(out, (int)i, toks[i], lrow, nv, k, top, scratch, first, full, row)) {
+                rc = cli_fail(CMD, "cannot write '%s'", full_path);
+                goto done;
+            }
             first = false;
         }
     }
@@ -290,10 +315,21 @@ int cmd_eval(int argc, char **argv) {
         goto done;
     }
     out = NULL;
+    if (full) {
+        int bad = fclose(full);
+        full = NULL;
+        if (bad) {
+            rc = cli_fail(CMD, "cannot write '%s'", full_path);
+            goto done;
+        }
+    }
     fwrite(out_buf, 1, out_len, stdout);
     rc = CLI_OK;
 done:
     if (out) fclose(out);
+    if (full) fclose(full);
+    if (rc != CLI_OK && full_path && row) remove(full_path);
+    free(row);
     free(out_buf);
     free(given);
     free(toks);

@@ -58,7 +58,11 @@ int cli_open_model(const char *cmd, const char *path, int n_threads, lfmrt_model
 
 char *cli_read_file(const char *cmd, const char *path, size_t *len) {
     bool is_stdin = strcmp(path, "-") == 0;
-    if (!is_stdin && cli_check_file(cmd, "file", path)) return NULL;
+    struct stat st;
+    if (!is_stdin && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        cli_fail(cmd, "cannot open file '%s': is a directory", path);
+        return NULL;
+    }
     FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
         cli_fail(cmd, "cannot open file '%s': %s", path, strerror(errno));

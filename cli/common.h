@@ -34,8 +34,8 @@ int cli_fail_path(const char *cmd, const char *what, const char *path, const lfm
 /* Checks that path names a readable regular file; prints the error and returns CLI_FAIL if not. */
 int cli_check_file(const char *cmd, const char *what, const char *path);
 
-/* Reads a whole file ("-": standard input; NUL-terminated, malloc'd). On failure prints the error
- * and returns NULL. */
+/* Reads a whole file ("-": standard input; pipes and devices work too; NUL-terminated, malloc'd).
+ * On failure prints the error and returns NULL. */
 char *cli_read_file(const char *cmd, const char *path, size_t *len);
 
 /* Tokenizes text[0..len) into a malloc'd array (*ids, *n). Prints the error and returns CLI_FAIL on
