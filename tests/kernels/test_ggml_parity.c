@@ -171,14 +171,19 @@ static void test_dots_match_ggml_generic(void **state) {
     lf_kernels_init_ref(&k);
     enum { N = 3072 };
     static uint8_t w[N * 4], a[N * 4];
-    static float x[N];
+    static float x[N], wf[N];
     uint64_t rng = 99;
     for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
         g_vec_dot_fn g = (g_vec_dot_fn)sym(g_cpu, c[i].fn);
         const uint32_t t = c[i].t, vdt = k.t[t].vec_dot_type;
-        for (int rep = 0; rep < 6; rep++) {
+        for (int rep = 0; rep < 9; rep++) {
             lf_rand_row(t, w, N, &rng);
             rand_acts(x, N, &rng, rep);
+            if (rep >= 6) { /* activations that follow the weights: large block sums, so the order
+                             * of the f32 scale products shows */
+                k.t[t].to_f32(w, wf, N);
+                for (int j = 0; j < N; j++) x[j] = wf[j] * 10.0f + 0.01f * lf_test_randf(&rng);
+            }
             k.t[vdt].from_f32(x, a, N);
             float ours, theirs;
             k.t[t].dot(N, &ours, w, a);

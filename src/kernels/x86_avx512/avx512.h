@@ -1,0 +1,27 @@
+/* kernels/x86_avx512/avx512.h - AVX-512 (F, BW, VL, VNNI; with FMA, F16C) kernels. Plain C
+ * declarations: callable from any translation unit, but only on a CPU with those features
+ * (lf_kernels_init checks; tests check lf_cpu_detect first).
+ * Contracts are the reference twins' (kernels/ref/ref.h, kernels/kernels.h) with these notes:
+ *  - quantize_row_q8_0_avx512 and the Q8_0/Q4_0 dots and gemvs give results bit-identical to their
+ *    _ref twins for finite inputs (integer block sums, then the same f32 operations in the same
+ *    order); the activation codes must lie in [-127, 127], which every Q8_0 quantizer produces.
+ *  - the F16 dot/gemv accumulate f32 products in f32 lanes (as ggml's SIMD path does), so they
+ *    differ from the double-accumulating reference by float rounding only. */
+#ifndef LF_KERNELS_AVX512_H
+#define LF_KERNELS_AVX512_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void quantize_row_q8_0_avx512(const float *x, void *y, int64_t n);
+void dot_q8_0_q8_0_avx512(int64_t n, float *s, const void *w, const void *a);
+void gemv_q8_0_q8_0_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
+                           const void *a);
+void dot_q4_0_q8_0_avx512(int64_t n, float *s, const void *w, const void *a);
+void gemv_q4_0_q8_0_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
+                           const void *a);
+void dot_f16_f16_avx512(int64_t n, float *s, const void *w, const void *a);
+void gemv_f16_f16_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
+                         const void *a);
+
+#endif
