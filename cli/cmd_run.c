@@ -40,7 +40,7 @@ static void usage(void) {
            "  --chat                  interactive chat using the model's chat template\n"
            "  --system TEXT           system message for --chat\n"
            "  -n, --n-predict N       tokens to generate at most (default 256; -1: until the end)\n"
-           "  --temp T                temperature (0: greedy)\n"
+           "  --temp T                temperature (0: greedy, after the repetition penalty)\n"
            "  --top-k K               keep the K most likely tokens (0: off)\n"
            "  --top-p P               nucleus sampling (1: off)\n"
            "  --min-p P               drop tokens below P x the top probability (0: off)\n"

@@ -16,6 +16,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_genmodel(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Monotonic milliseconds. */
 double cli_now_ms(void);

@@ -22,6 +22,7 @@ static const cli_command COMMANDS[] = {
     {"tokenize", cmd_tokenize, "token ids of a text, as JSON"},
     {"inspect", cmd_inspect, "metadata, tensors, layer layout and licence of a GGUF file"},
     {"gen-model", cmd_genmodel, "write a GGUF model with random weights at real dimensions"},
+    {"bench", cmd_bench, "prefill / decode speed, time to first token, latency percentiles, memory"},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
 

@@ -1,6 +1,8 @@
 # tests/cli/e2e.sh - end to end through the binary: gen-model tiny q8_0 -> inspect (text and JSON) ->
 # tokenize -> run twice greedy (same text) -> run --json -> eval JSON (right number of positions,
-# sorted tops, log-probs <= 0) -> chat over stdin (two turns). JSON is checked with node when present.
+# sorted tops, log-probs <= 0) -> bench (text and JSON) -> chat over stdin (two turns).
+# JSON is checked with node when present. Models run with -t 1: on a loaded 2-core machine a second
+# worker thread only adds scheduling noise.
 . "$(dirname "$0")/lib.sh" "$@"
 M=$T/tiny-q8_0.gguf
 
@@ -68,6 +70,16 @@ if have_node; then
 fi
 expect_error 2 eval -m "$M" --tokens 1,999999
 grep -q "out of range" "$T/err" || fail "eval: out-of-range token message"
+
+expect_ok bench -m "$M" -p 16 -n 4 -r 2 --ctx 8,16 -t 1
+grep -q '^prefill: .*tok/s' "$T/out" || fail "bench: no prefill line"
+grep -q '^decode: .*p95' "$T/out" || fail "bench: no decode line"
+expect_ok bench -m "$M" -p 16 -n 4 -r 2 --ctx 8,16 -t 1 --json
+if have_node; then
+  is_json "$T/out" 'j.prefill.tokens === 16 && j.prefill.tok_s > 0 && j.decode.tokens === 4 && j.decode.tok_s > 0'
+  is_json "$T/out" 'j.decode.latency_ms.p50 <= j.decode.latency_ms.p95 && j.ctx_sweep.length === 2 && j.ctx_sweep[1].tokens === 16'
+  is_json "$T/out" 'j.load_ms > 0 && j.peak_rss_mib > 0 && j.threads === 1'
+fi
 
 # chat: two turns from stdin, then EOF
 printf 'Hi there\nAnd again\n' | "$BIN" run -m "$M" --chat -n 4 --temp 0 -t 1 >"$T/chat.out" 2>"$T/chat.err"

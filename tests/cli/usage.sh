@@ -5,7 +5,7 @@
 # global level
 expect_ok --help
 grep -q '^usage: lfmrt COMMAND' "$T/out" || fail "--help: no usage line"
-for c in run eval tokenize inspect gen-model; do
+for c in run eval tokenize inspect gen-model bench; do
   grep -q "^  $c " "$T/out" || fail "--help does not list '$c'"
 done
 expect_ok -h
@@ -17,7 +17,7 @@ grep -q "unknown command 'frobnicate'" "$T/err" || fail "unknown command message
 expect_error 2 --frob
 
 # per command help
-for c in run eval tokenize inspect gen-model; do
+for c in run eval tokenize inspect gen-model bench; do
   expect_ok $c --help
   grep -q "^usage: lfmrt $c" "$T/out" || fail "$c --help: no usage line"
   [ ! -s "$T/err" ] || fail "$c --help wrote to stderr"
@@ -27,7 +27,7 @@ for c in run eval tokenize inspect gen-model; do
 done
 
 # usage errors: unknown options, missing values, bad numbers, missing required arguments
-for c in run eval tokenize inspect gen-model; do
+for c in run eval tokenize inspect gen-model bench; do
   expect_error 2 $c --foo
   grep -qF "lfmrt: $c: unknown option '--foo' (see 'lfmrt $c --help')" "$T/err" || fail "$c --foo: message '$(cat "$T/err")'"
 done
@@ -50,6 +50,9 @@ expect_error 2 eval -m x.gguf --tokens 1,x
 expect_error 2 eval -m x.gguf --tokens 1 --kv-type f64
 expect_error 2 eval -m x.gguf --tokens 1 --top-k -3
 expect_error 2 tokenize -m x.gguf
+expect_error 2 bench
+expect_error 2 bench -m x.gguf -r 0
+expect_error 2 bench -m x.gguf --ctx 1,zero
 expect_error 2 tokenize --text hi
 expect_error 2 inspect
 expect_error 2 inspect a.gguf b.gguf
@@ -70,6 +73,7 @@ for f in "$T/missing.gguf" "$T/empty.gguf" "$T/garbage.gguf" "$T" "$T/trunc.gguf
   expect_error 1 run -m "$f" -p hi -n 1
   expect_error 1 eval -m "$f" --tokens 1
   expect_error 1 tokenize -m "$f" --text hi
+  expect_error 1 bench -m "$f" -p 4 -n 1 -r 1
 done
 expect_error 1 run -m "$T/missing.gguf" -p hi
 grep -qF "missing.gguf': No such file or directory" "$T/err" || fail "missing file message '$(cat "$T/err")'"
