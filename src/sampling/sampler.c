@@ -13,8 +13,10 @@
  * NaN logits count as -inf and +inf as FLT_MAX (never a NaN probability).
  *
  * Memory: candidates, penalty marks and the history ring are allocated at create; sample allocates
- * nothing. Top-p sorts only as large a prefix as it needs (selection, then heapsort of the prefix,
- * growing 4x), so a 262k vocabulary costs O(n) per call in the usual case, not O(n log n).
+ * nothing. Cost per call is O(n_vocab) in the usual cases, not O(n log n): top-k keeps a heap of k in
+ * one pass over the logits; top-p over a large set buckets the candidates by logit and sorts only the
+ * bucket where the probability mass crosses p (llama.cpp does the same); the draw computes each
+ * weight once. A 262k vocabulary is common (Gemma3).
  */
 #include "sampling/sampler.h"
 
@@ -26,6 +28,10 @@
 #include "base/err.h"
 
 #define LF_MAX_REPEAT_LAST_N (1 << 20)
+#define LF_HEAP_TOPK_MAX 4096   /* top-k by a one-pass heap up to this k, by quickselect above */
+#define LF_TOPP_SORT_MAX 2048   /* top-p sorts sets up to this size, buckets larger ones */
+#define LF_TOPP_BUCKETS 1024    /* top-p buckets ... */
+#define LF_TOPP_SCALE 32        /* ... of 1/32 nat each: 32 nats below the max, then one tail bucket */
 
 typedef struct lf_cand {
     int32_t id;
@@ -41,6 +47,9 @@ struct lfmrt_sampler {
     int hist_len;    /* valid entries in hist */
     int hist_head;   /* next slot to write */
     lf_rng rng;
+    size_t n_last;   /* candidates that survived the filters in the last sample call (cand[0..n_last)) */
+    uint32_t topp_count[LF_TOPP_BUCKETS]; /* top-p bucket scratch */
+    double topp_mass[LF_TOPP_BUCKETS];
 };
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -208,6 +217,23 @@ static void sort_desc(lf_cand *a, size_t n) {
     }
 }
 
+/* a[0..k) = the k largest of logits[0..nv) (unordered), 0 < k < nv: one pass keeping a min-heap of k,
+ * so the common small k costs ~nv comparisons and no full candidate fill. */
+static void heap_top_k(lf_cand *a, const float *logits, size_t nv, size_t k) {
+    for (size_t i = 0; i < k; i++) {
+        a[i].id = (int32_t)i;
+        a[i].logit = sane(logits[i]);
+    }
+    for (size_t i = k / 2; i-- > 0;) heap_sift(a, k, i);
+    for (size_t i = k; i < nv; i++) {
+        lf_cand c = {(int32_t)i, sane(logits[i])};
+        if (cand_gt(&c, &a[0])) {
+            a[0] = c;
+            heap_sift(a, k, 0);
+        }
+    }
+}
+
 /* Rearranges a[0..n) so that a[0..k) holds the k largest candidates (in no particular order).
  * Quickselect with median-of-three pivots; falls back to a full sort past a depth limit. */
 static void select_top(lf_cand *a, size_t n, size_t k) {
@@ -244,26 +270,59 @@ static float max_logit(const lf_cand *c, size_t n) {
     return mx;
 }
 
-/* keeps the smallest sorted prefix whose probability mass reaches p; returns the new count (>= 1) */
-static size_t apply_top_p(lf_cand *c, size_t n, float p) {
+/* bucket of a logit for top-p: distance below the max in 1/LF_TOPP_SCALE nats, the tail clamped */
+static inline size_t topp_bucket(float mx, float l) {
+    float d = (mx - l) * (float)LF_TOPP_SCALE;
+    return d < (float)(LF_TOPP_BUCKETS - 1) ? (size_t)d : LF_TOPP_BUCKETS - 1;
+}
+
+/* Keeps the smallest prefix of the sorted distribution whose probability mass reaches p; returns the
+ * new count (>= 1). Small sets are sorted; large ones are bucketed by logit first (a bucket holds a
+ * logit range, so every bucket ranks wholly above the next), and only the bucket where the mass
+ * crosses p is sorted - the kept set is the same as with a full sort. */
+static size_t apply_top_p(lfmrt_sampler *s, lf_cand *c, size_t n, float p) {
     float mx = max_logit(c, n);
     if (mx == -INFINITY) return n;
-    double sum = 0.0;
-    for (size_t i = 0; i < n; i++) sum += exp((double)c[i].logit - (double)mx);
-    double cum = 0.0;
-    size_t done = 0, m = 64;
-    for (;;) {
-        if (m > n) m = n;
-        select_top(c + done, n - done, m - done);
-        sort_desc(c + done, m - done);
-        for (size_t i = done; i < m; i++) {
-            cum += exp((double)c[i].logit - (double)mx) / sum;
-            if (cum >= (double)p) return i + 1;
+    if (n <= LF_TOPP_SORT_MAX) {
+        double sum = 0.0;
+        for (size_t i = 0; i < n; i++) sum += (double)expf(c[i].logit - mx);
+        sort_desc(c, n);
+        double target = (double)p * sum, cum = 0.0;
+        for (size_t i = 0; i < n; i++) {
+            cum += (double)expf(c[i].logit - mx);
+            if (cum >= target) return i + 1;
         }
-        done = m;
-        if (m == n) return n;
-        m *= 4;
+        return n;
     }
+    uint32_t *cnt = s->topp_count;
+    double *mass = s->topp_mass;
+    memset(cnt, 0, sizeof s->topp_count);
+    memset(mass, 0, sizeof s->topp_mass);
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double w = (double)expf(c[i].logit - mx);
+        size_t b = topp_bucket(mx, c[i].logit);
+        cnt[b]++;
+        mass[b] += w;
+        sum += w;
+    }
+    double target = (double)p * sum, cum = 0.0;
+    size_t bc = 0;
+    while (bc < LF_TOPP_BUCKETS && cum + mass[bc] < target) cum += mass[bc++];
+    if (bc == LF_TOPP_BUCKETS) return n; /* rounding: everything */
+    /* candidates of buckets < bc to the front, then those of bucket bc */
+    size_t front = 0;
+    for (size_t i = 0; i < n; i++)
+        if (topp_bucket(mx, c[i].logit) < bc) cand_swap(&c[i], &c[front++]);
+    size_t end = front;
+    for (size_t i = front; i < n; i++)
+        if (topp_bucket(mx, c[i].logit) == bc) cand_swap(&c[i], &c[end++]);
+    sort_desc(c + front, end - front);
+    for (size_t i = front; i < end; i++) {
+        cum += (double)expf(c[i].logit - mx);
+        if (cum >= target) return i + 1;
+    }
+    return end;
 }
 
 /* keeps candidates with logit >= max + log(min_p), preserving order; returns the new count (>= 1) */
@@ -277,18 +336,22 @@ static size_t apply_min_p(lf_cand *c, size_t n, float min_p) {
     return k ? k : n;
 }
 
-/* draws one candidate from softmax(c) with u in [0,1) */
-static int32_t draw(const lf_cand *c, size_t n, double u) {
+/* Draws one candidate from softmax(c / temperature) with u in [0,1). The weights are computed once and
+ * kept in c[i].logit (the candidates are not needed afterwards). */
+static int32_t draw(lf_cand *c, size_t n, float inv_t, double u) {
     float mx = max_logit(c, n);
     if (mx == -INFINITY) return c[0].id;
     double sum = 0.0;
-    for (size_t i = 0; i < n; i++) sum += exp((double)c[i].logit - (double)mx);
+    for (size_t i = 0; i < n; i++) {
+        float w = expf((c[i].logit - mx) * inv_t); /* (l - mx) <= 0: no overflow */
+        c[i].logit = w;
+        sum += (double)w;
+    }
     double target = u * sum, cum = 0.0;
     size_t last_pos = 0;
     for (size_t i = 0; i < n; i++) {
-        double w = exp((double)c[i].logit - (double)mx);
-        if (w <= 0.0) continue;
-        cum += w;
+        if (c[i].logit <= 0.0f) continue;
+        cum += (double)c[i].logit;
         last_pos = i;
         if (target < cum) return c[i].id;
     }
@@ -318,6 +381,7 @@ int32_t lfmrt_sampler_sample(lfmrt_sampler *s, float *logits) {
     if (!s || !logits) return -1;
     const lfmrt_sampler_params *p = &s->p;
     const size_t nv = (size_t)s->n_vocab;
+    lf_cand *c = s->cand;
     apply_penalties(s, logits);
 
     int32_t tok;
@@ -332,23 +396,35 @@ int32_t lfmrt_sampler_sample(lfmrt_sampler *s, float *logits) {
             }
         }
         tok = (int32_t)best;
+        c[0].id = tok;
+        c[0].logit = bl;
+        s->n_last = 1;
     } else {
-        lf_cand *c = s->cand;
-        for (size_t i = 0; i < nv; i++) {
-            c[i].id = (int32_t)i;
-            c[i].logit = sane(logits[i]);
-        }
         size_t n = nv;
-        if (p->top_k > 0 && (size_t)p->top_k < n) {
-            select_top(c, n, (size_t)p->top_k);
+        if (p->top_k > 0 && (size_t)p->top_k < nv && (size_t)p->top_k <= LF_HEAP_TOPK_MAX) {
             n = (size_t)p->top_k;
+            heap_top_k(c, logits, nv, n);
+        } else {
+            for (size_t i = 0; i < nv; i++) {
+                c[i].id = (int32_t)i;
+                c[i].logit = sane(logits[i]);
+            }
+            if (p->top_k > 0 && (size_t)p->top_k < nv) {
+                select_top(c, nv, (size_t)p->top_k);
+                n = (size_t)p->top_k;
+            }
         }
-        if (p->top_p < 1.0f) n = apply_top_p(c, n, p->top_p);
+        if (p->top_p < 1.0f) n = apply_top_p(s, c, n, p->top_p);
         if (p->min_p > 0.0f) n = apply_min_p(c, n, p->min_p);
-        const float inv_t = 1.0f / p->temperature;
-        for (size_t i = 0; i < n; i++) c[i].logit = sane(c[i].logit * inv_t);
-        tok = draw(c, n, lf_rng_uniform(&s->rng));
+        s->n_last = n;
+        tok = draw(c, n, 1.0f / p->temperature, lf_rng_uniform(&s->rng));
     }
     lfmrt_sampler_accept(s, tok);
     return tok;
+}
+
+size_t lf_sampler_last_count(const lfmrt_sampler *s) { return s ? s->n_last : 0; }
+
+int32_t lf_sampler_last_id(const lfmrt_sampler *s, size_t i) {
+    return s && i < s->n_last ? s->cand[i].id : -1;
 }

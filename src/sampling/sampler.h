@@ -8,6 +8,7 @@
 #ifndef LF_SAMPLING_SAMPLER_H
 #define LF_SAMPLING_SAMPLER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lfmrt/lfmrt.h"
@@ -16,6 +17,11 @@
  * min_p 0.15, repeat_penalty 1.05, top_k and top_p off (Liquid AI's model card). Anything else
  * (including NULL): lfmrt_sampler_default_params(), llama.cpp's defaults. */
 lfmrt_sampler_params lf_sampler_defaults_for_arch(const char *arch);
+
+/* Test hooks: the candidates that survived the filters in the last lfmrt_sampler_sample call (1 for
+ * greedy), in the sampler's internal order; id -1 past the end. */
+size_t lf_sampler_last_count(const lfmrt_sampler *s);
+int32_t lf_sampler_last_id(const lfmrt_sampler *s, size_t i);
 
 /* xoshiro256** PRNG (Blackman & Vigna, https://prng.di.unimi.it/), seeded with splitmix64. */
 typedef struct lf_rng {

@@ -379,6 +379,122 @@ static void test_no_allocation_per_sample(void **state) {
     lfmrt_sampler_destroy(s);
 }
 
+/* ---- survivors against a brute-force reference (sort everything, then filter) ---- */
+
+typedef struct ref_item {
+    int32_t id;
+    float l;
+} ref_item;
+
+static int ref_cmp(const void *pa, const void *pb) {
+    const ref_item *a = pa, *b = pb;
+    if (a->l != b->l) return a->l > b->l ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* checks that the sampler's survivors are exactly the ids ref[0..m) (as a set) */
+static void assert_survivors(const lfmrt_sampler *s, const ref_item *ref, size_t m, int32_t nv) {
+    static unsigned char mark[1 << 20];
+    assert_true((size_t)nv <= sizeof mark);
+    assert_int_equal(lf_sampler_last_count(s), m);
+    memset(mark, 0, (size_t)nv);
+    for (size_t i = 0; i < m; i++) mark[ref[i].id] = 1;
+    for (size_t i = 0; i < m; i++) {
+        int32_t id = lf_sampler_last_id(s, i);
+        assert_true(id >= 0 && id < nv);
+        assert_int_equal(mark[id], 1); /* in the reference set, and not twice */
+        mark[id] = 2;
+    }
+}
+
+/* logits of several shapes: flat noise, peaked, with many exact ties */
+static void fill_logits(float *l, int32_t nv, int shape, uint64_t *r) {
+    for (int32_t i = 0; i < nv; i++) {
+        float u = lf_test_randf(r);
+        if (shape == 0) l[i] = u * 2.0f;
+        else if (shape == 1) l[i] = u * 12.0f + (i % 97 == 0 ? 10.0f : 0.0f);
+        else l[i] = (float)(int)(u * 4.0f); /* 7 distinct values: ties everywhere */
+    }
+}
+
+static void check_filters(int32_t nv, int top_k, float top_p, float min_p, int shape, uint64_t seed) {
+    float *l = malloc((size_t)nv * sizeof *l);
+    ref_item *ref = malloc((size_t)nv * sizeof *ref);
+    assert_non_null(l);
+    assert_non_null(ref);
+    uint64_t r = seed;
+    fill_logits(l, nv, shape, &r);
+    for (int32_t i = 0; i < nv; i++) ref[i] = (ref_item){i, l[i]};
+    qsort(ref, (size_t)nv, sizeof *ref, ref_cmp);
+    size_t m = (size_t)nv;
+    if (top_k > 0 && top_k < nv) m = (size_t)top_k;
+    if (top_p < 1.0f) {
+        double mx = ref[0].l, sum = 0.0, cum = 0.0;
+        for (size_t i = 0; i < m; i++) sum += exp(ref[i].l - mx);
+        size_t k = m;
+        for (size_t i = 0; i < m; i++) {
+            cum += exp(ref[i].l - mx) / sum;
+            if (cum >= top_p) {
+                k = i + 1;
+                /* skip draws that land within rounding of the boundary */
+                if (fabs(cum - top_p) < 1e-5 || fabs(cum - exp(ref[i].l - mx) / sum - top_p) < 1e-5) k = 0;
+                break;
+            }
+        }
+        if (k == 0) goto out;
+        m = k;
+    }
+    if (min_p > 0.0f) {
+        double thr = (double)ref[0].l + log((double)min_p);
+        size_t k = 0;
+        while (k < m && (double)ref[k].l >= thr) k++;
+        m = k;
+    }
+    lfmrt_sampler_params p = plain(1.0f, seed);
+    p.top_k = top_k;
+    p.top_p = top_p;
+    p.min_p = min_p;
+    lfmrt_sampler *s = make(p, nv);
+    int32_t t = lfmrt_sampler_sample(s, l);
+    assert_survivors(s, ref, m, nv);
+    bool found = false;
+    for (size_t i = 0; i < m; i++) found |= ref[i].id == t;
+    assert_true(found); /* the draw comes from the survivors */
+    lfmrt_sampler_destroy(s);
+out:
+    free(l);
+    free(ref);
+}
+
+static void test_filters_match_reference(void **state) {
+    (void)state;
+    /* vocab sizes on both sides of the top-p sort/bucket switch (2048) and the top-k heap limit (4096) */
+    const int32_t nvs[] = {50, 1500, 3000, 70000};
+    for (size_t v = 0; v < sizeof nvs / sizeof nvs[0]; v++) {
+        for (int shape = 0; shape < 3; shape++) {
+            uint64_t seed = 1000 + v * 10 + (uint64_t)shape;
+            check_filters(nvs[v], 40, 1.0f, 0.0f, shape, seed);         /* top-k, heap */
+            check_filters(nvs[v], 5000, 1.0f, 0.0f, shape, seed + 1);   /* top-k, quickselect */
+            check_filters(nvs[v], 0, 0.9f, 0.0f, shape, seed + 2);      /* top-p on everything */
+            check_filters(nvs[v], 0, 0.3f, 0.0f, shape, seed + 3);
+            check_filters(nvs[v], 0, 1.0f, 0.15f, shape, seed + 4);     /* min-p */
+            check_filters(nvs[v], 40, 0.95f, 0.05f, shape, seed + 5);   /* llama.cpp's default chain */
+            check_filters(nvs[v], 0, 0.95f, 0.05f, shape, seed + 6);
+        }
+    }
+}
+
+static void test_greedy_survivor(void **state) {
+    (void)state;
+    lfmrt_sampler *s = make(plain(0.0f, 1), 4);
+    float l[4] = {0.1f, 0.7f, 0.3f, 0.7f};
+    assert_int_equal(lfmrt_sampler_sample(s, l), 1);
+    assert_int_equal(lf_sampler_last_count(s), 1);
+    assert_int_equal(lf_sampler_last_id(s, 0), 1);
+    assert_int_equal(lf_sampler_last_id(s, 1), -1);
+    lfmrt_sampler_destroy(s);
+}
+
 static void test_defaults(void **state) {
     (void)state;
     lfmrt_sampler_params d = lfmrt_sampler_default_params();
@@ -408,7 +524,8 @@ int main(void) {
         cmocka_unit_test(test_top_p_large_vocab), cmocka_unit_test(test_min_p_excludes),
         cmocka_unit_test(test_temperature_frequencies), cmocka_unit_test(test_penalty_math),
         cmocka_unit_test(test_nonfinite_logits),  cmocka_unit_test(test_invalid_params),
-        cmocka_unit_test(test_no_allocation_per_sample), cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_no_allocation_per_sample), cmocka_unit_test(test_filters_match_reference),
+        cmocka_unit_test(test_greedy_survivor), cmocka_unit_test(test_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
