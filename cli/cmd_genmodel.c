@@ -1,7 +1,7 @@
 /* cli/gen-model: `lfmrt gen-model` - writes an LFM2 GGUF with deterministic random weights at real
  * dimensions (models/genmodel.h). The file is written as FILE.part and renamed when complete, so a
  * failed or interrupted run never leaves a truncated model under the requested name. Progress goes to
- * stderr: a bar when stderr is a terminal, otherwise a line every 10 %.
+ * stderr: a bar when stderr is a terminal, otherwise a percentage line at most every 2 s.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,8 +47,9 @@ static void list_presets(void) {
 
 typedef struct progress {
     bool tty;
-    int last;       /* last percentage (or bar width step) shown */
-    double t0;
+    int last;       /* last percentage shown */
+    double t0;      /* start */
+    double t_last;  /* when the last line was printed (non-tty) */
 } progress;
 
 static void on_progress(void *user, uint64_t done, uint64_t total) {
@@ -65,9 +66,12 @@ static void on_progress(void *user, uint64_t done, uint64_t total) {
         fprintf(stderr, "\r[%s] %3d%%  %.1f / %.1f MiB", bar, pct, (double)done / 1048576.0, (double)total / 1048576.0);
         fflush(stderr);
     } else {
+        /* a line per 10 % step, at most every 2 s: quick runs print only the final summary */
         int step = pct / 10 * 10;
-        if (step <= p->last) return;
+        double t = cli_now_ms();
+        if (step <= p->last || step == 100 || t - p->t_last < 2000.0) return;
         p->last = step;
+        p->t_last = t;
         fprintf(stderr, "lfmrt: gen-model: %d%% (%.1f / %.1f MiB)\n", step, (double)done / 1048576.0,
                 (double)total / 1048576.0);
     }
@@ -135,7 +139,7 @@ int cmd_genmodel(int argc, char **argv) {
     if (!tmp) return cli_fail(CMD, "out of memory");
     memcpy(tmp, out, plen);
     memcpy(tmp + plen, ".part", 6);
-    progress pg = {isatty(STDERR_FILENO) != 0, -1, cli_now_ms()};
+    progress pg = {isatty(STDERR_FILENO) != 0, -1, cli_now_ms(), cli_now_ms()};
     st = lf_genmodel_write(&p, tmp, on_progress, &pg, &e);
     if (pg.tty) fputc('\n', stderr);
     if (st != LFMRT_OK) {
