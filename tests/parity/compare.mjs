@@ -113,7 +113,8 @@ try {
     const vocab = peer.vocab();
     const toks = args.tokens ? parseIds(args.tokens) : makeTokens(vocab, parseInt(args["n-tokens"] ?? "96", 10),
         parseInt(args.seed ?? "1", 10));
-    const ref = await peer.evaluate(toks, {kvType: llamaKv, flash});
+    const refBatch = args["ref-batch"] ? parseInt(args["ref-batch"], 10) : null;
+    const ref = await peer.evaluate(toks, {kvType: llamaKv, flash, batch: refBatch});
 
     let ours;
     if (args.self) {

@@ -4,14 +4,15 @@
 // reference by llama.cpp's own batch-vs-single noise). FAKE_LFMRT_NO_FULL=1 hides --full-out (the
 // top-K path of compare.mjs); FAKE_LFMRT_SHIFT=x adds x to every log-prob (a deliberate failure).
 import fs from "node:fs";
-import {LlamaPeer, parseArgs, parseIds, topK, flashArg} from "./llama_peer.mjs";
+import {LlamaPeer, parseArgs, parseIds, readLines, topK} from "./llama_peer.mjs";
 
 const args = parseArgs(process.argv.slice(2));
 const cmd = args._[0];
 const noFull = process.env.FAKE_LFMRT_NO_FULL === "1";
 const shift = Number(process.env.FAKE_LFMRT_SHIFT ?? "0");
 if (args.help) {
-    console.log("usage: lfmrt eval -m M --tokens 1,2,3 [--positions all] [--top-k K] [--kv-type f32|f16]" +
+    if (cmd === "tokenize") console.log("usage: lfmrt tokenize -m M (--text T | --text-file FILE) [--special] [--lines]");
+    else console.log("usage: lfmrt eval -m M --tokens 1,2,3 [--positions all] [--top-k K] [--kv-type f32|f16]" +
         (noFull ? "" : " [--full-out FILE]"));
     process.exit(0);
 }
@@ -20,7 +21,11 @@ const peer = await LlamaPeer.create({});
 const kv = args["kv-type"] ?? "f32";
 await peer.load(args.model, {flash: kv === "f32" ? false : "auto"});
 let out;
-if (cmd === "tokenize") {
+if (cmd === "tokenize" && args.lines) {
+    for (const line of readLines(args["text-file"])) console.log(JSON.stringify({ids: peer.tokenize(line, args.special)}));
+    await peer.close();
+    process.exit(0);
+} else if (cmd === "tokenize") {
     out = {ids: peer.tokenize(args.text === true ? "" : args.text ?? "", args.special)};
 } else if (cmd === "eval") {
     const toks = parseIds(args.tokens);
