@@ -10,3 +10,5 @@ set_tests_properties(tokenizer.parity_llamacpp PROPERTIES
   ENVIRONMENT "LFMRT_TEST_DATA=${LFMRT_SHARED_DATA}"
   LABELS "parity"
   TIMEOUT 600)
+add_test(NAME tokenizer.unicode_tables_fresh COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/unicode_fresh.sh)
+set_tests_properties(tokenizer.unicode_tables_fresh PROPERTIES SKIP_RETURN_CODE 77 LABELS "unit")
