@@ -2,7 +2,9 @@
  * BPE vocabularies:
  *  1. special-token partition: special tokens are taken longest text first (ties: lower id), each at its
  *     leftmost non-overlapping occurrences inside the text not yet claimed; without parse_special only
- *     USER_DEFINED tokens take part (CONTROL/UNKNOWN ones are skipped);
+ *     USER_DEFINED tokens take part (CONTROL/UNKNOWN ones are skipped). llama.cpp strips spaces next to
+ *     a special token only for LSTRIP/RSTRIP attributes it sets by model name (phi-3, jina-v2, modern-bert),
+ *     none of which use the pre-tokenizers supported here, so no stripping happens;
  *  2. every remaining text fragment is decoded to code points (invalid bytes -> U+FFFD), split by the
  *     pre-tokenizer, and each piece is re-encoded to UTF-8 and mapped to the GPT-2 byte alphabet;
  *  3. a piece that is a token as a whole is emitted directly when ignore_merges is set; otherwise byte

@@ -53,8 +53,9 @@ int lf_vocab_tokenize(const lf_vocab *v, const char *text, size_t len, bool pars
                       size_t cap, size_t *n_out, lfmrt_err *e);
 
 /* Bytes a token decodes to (BPE byte alphabet mapped back to raw bytes; control tokens give their text
- * only if `special`). Writes at most cap bytes; returns the full length (call again with a bigger buffer
- * if it exceeds cap), or -1 for a bad id. */
+ * only if `special`). Writes at most cap bytes (buf may be NULL when cap is 0, to measure); returns the
+ * full length (call again with a bigger buffer if it exceeds cap), or -1 for a bad id. Equals llama.cpp's
+ * llama_token_to_piece(lstrip = 0). */
 int lf_vocab_token_bytes(const lf_vocab *v, int32_t id, bool special, char *buf, size_t cap);
 
 /* Streaming detokenizer: feed ids one at a time; it emits only complete UTF-8 sequences and holds back
