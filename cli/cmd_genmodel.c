@@ -17,7 +17,7 @@ static const char *CMD = "gen-model";
 
 static void usage(void) {
     printf("usage: lfmrt gen-model [--arch lfm2] [--preset NAME] [--type T] [--seed S] [--untied]\n"
-           "                       [--attn-layers LIST] -o FILE\n"
+           "                       [--attn-layers LIST] [--logit-gain G] -o FILE\n"
            "\n"
            "Writes a GGUF model with deterministic random weights at real dimensions (RANDOM WEIGHTS:\n"
            "for tests and benchmarks, it generates no meaningful text). llama.cpp loads it too.\n"
@@ -28,6 +28,8 @@ static void usage(void) {
            "  --type T              weight type: f32 (default), f16, bf16, q8_0, q4_0\n"
            "  --seed S              seed of weights and vocabulary (default 0)\n"
            "  --untied              write a separate output.weight (default: tied to token_embd)\n"
+           "  --logit-gain G        spread of the logits via the final norm (default 1: peaked;\n"
+           "                        0.02: flat, robust to quantization noise, used by parity tests)\n"
            "  --attn-layers LIST    attention layer indices, e.g. 1,3 ('none': all conv);\n"
            "                        default: the preset's\n"
            "  -o, --output FILE     where to write the model\n"
@@ -81,6 +83,7 @@ int cmd_genmodel(int argc, char **argv) {
     const char *arch = "lfm2", *preset = "tiny", *type = "f32", *attn = NULL, *out = NULL;
     uint64_t seed = 0;
     bool untied = false, list = false;
+    float gain = 1.0f;
     cli_args a;
     cli_args_init(&a, CMD, argc, argv, 1);
     int k, rc = 0;
@@ -95,6 +98,7 @@ int cmd_genmodel(int argc, char **argv) {
         else if (cli_is(&a, NULL, "--seed")) rc = cli_val_u64(&a, &seed);
         else if (cli_is(&a, NULL, "--untied")) rc = cli_flag(&a, &untied);
         else if (cli_is(&a, NULL, "--attn-layers")) rc = cli_val_str(&a, &attn);
+        else if (cli_is(&a, NULL, "--logit-gain")) rc = cli_val_float(&a, 1e-4, 100.0, &gain);
         else if (cli_is(&a, "-o", "--output")) rc = cli_val_str(&a, &out);
         else if (cli_is(&a, NULL, "--list-presets")) rc = cli_flag(&a, &list);
         else return cli_unknown(&a);
@@ -126,6 +130,7 @@ int cmd_genmodel(int argc, char **argv) {
     p.seed = seed;
     p.tied = !untied;
     p.attn_layers = attn;
+    p.logit_gain = gain;
     lfmrt_err e;
     memset(&e, 0, sizeof e);
     const lf_genmodel_preset *pr;

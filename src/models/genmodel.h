@@ -53,6 +53,9 @@ typedef struct lf_genmodel_params {
     int tied;                /* nonzero: no output.weight (the default); 0: write an untied output.weight */
     const char *attn_layers; /* NULL = the preset's; else comma-separated layer indices ("1,3"), or
                               * "" / "none" for an all-conv model */
+    float logit_gain;        /* overall gain of the final norm weights (<= 0: 1): the spread of the logits.
+                              * 1 gives peaked next-token distributions; small values (0.02) give flat
+                              * ones whose log-probs stay comparable under Q8_0 activation noise */
 } lf_genmodel_params;
 
 /* arch "lfm2", preset "tiny", wtype F32, seed 0, tied. */
@@ -83,6 +86,7 @@ typedef enum lf_genmodel_init {
     LF_GENINIT_NORMAL,  /* approximately N(0, scale^2) (Irwin-Hall of 4 uniforms) */
     LF_GENINIT_NORM,    /* 1 + scale * N(0, 1): RMSNorm weights near 1 */
     LF_GENINIT_UNIFORM, /* U(-scale, scale) */
+    LF_GENINIT_GAIN,    /* scale * (1 + 0.05 * N(0, 1)): a norm weight with an overall gain */
 } lf_genmodel_init;
 
 /* Fills x[0..n) with values i0 .. i0+n-1 of the stream for (seed, name). Pure function. */

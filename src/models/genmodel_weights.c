@@ -42,6 +42,9 @@ void lf_genmodel_values(uint64_t seed, const char *name, lf_genmodel_init init, 
         float s = 0.0f;
         for (int lane = 0; lane < 4; lane++) s += ((float)((r >> (16 * lane)) & 0xffff) + 0.5f) * (1.0f / 65536.0f);
         v = (s - 2.0f) * sqrt3;
-        x[k] = init == LF_GENINIT_NORM ? 1.0f + scale * v : scale * v;
+        if (init == LF_GENINIT_GAIN)
+            x[k] = (mix64(r) & 1 ? -scale : scale) * (1.0f + 0.05f * v);
+        else
+            x[k] = init == LF_GENINIT_NORM ? 1.0f + scale * v : scale * v;
     }
 }

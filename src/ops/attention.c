@@ -29,12 +29,11 @@ static void attn_one(const attn_job *j, int t, int h, float *sc) {
     if (p->n_swa > 0 && pos - p->n_swa + 1 > 0) start = pos - p->n_swa + 1;
     const int n = pos - start + 1;
     const float *q = j->q + (size_t)t * qrow + (size_t)h * hd;
-    float *qr = sc + j->kv->n_ctx; /* q, rounded to f16 when the cache is f16 */
-    float *acc = qr + hd;
-    if (j->kv->f16)
-        for (int i = 0; i < hd; i++) qr[i] = lf_fp16_to_f32(lf_f32_to_fp16(q[i]));
-    else
-        memcpy(qr, q, (size_t)hd * sizeof(float));
+    /* q stays f32 even with an f16 cache: K and V are widened to f32, as ggml's tiled CPU flash
+     * attention does for prompt batches (its single-row path rounds q to f16; we keep the more accurate
+     * one for every batch size). */
+    const float *qr = q;
+    float *acc = sc + j->kv->n_ctx;
     float mx = -INFINITY;
     for (int k = 0; k < n; k++) {
         float s = 0.0f;

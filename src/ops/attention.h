@@ -17,7 +17,7 @@ size_t lf_attention_scratch_floats(int n_ctx, int head_dim);
 /* For t < T (query position pos0 + t): out[t] = concat over heads h of softmax(scale * q_h . K) . V
  * with kv head h / (n_head / n_head_kv), keys from layer l of kv at positions visible to the query
  * (the caller has stored K/V for positions <= pos0 + T - 1). q and out are [T][n_head * head_dim].
- * With an f16 cache, q is rounded to f16 for the q.k product (as ggml does). scratch holds
+ * With an f16 cache, K and V are widened to f32 and all math is f32. scratch holds
  * lf_pool_size(pool) * lf_attention_scratch_floats(kv->n_ctx, head_dim) floats. */
 void lf_attention(lf_opctx *ctx, const lf_kv *kv, int l, const lf_attn_params *p, const float *q, float *out,
                   int T, int pos0, float *scratch);

@@ -5,7 +5,9 @@
 
 void lf_rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
     double sum = 0.0;
-    for (int i = 0; i < n; i++) sum += (double)x[i] * (double)x[i];
+    /* squares rounded to f32, summed in double: exactly ggml's rms_norm (a double square would differ
+     * in the last bit, and one ulp can flip a quantized activation downstream) */
+    for (int i = 0; i < n; i++) sum += (double)(x[i] * x[i]);
     const float mean = (float)(sum / n);
     const float scale = 1.0f / sqrtf(mean + eps);
     if (w)
@@ -59,10 +61,28 @@ void lf_softmax(float *x, int n) {
     for (int i = 0; i < n; i++) x[i] *= inv;
 }
 
+/* exp(x) the way ggml's CPU backend computes it in its vectorised activations and softmax (an
+ * adaptation of Arm's optimized-routines expf: n = round(x / ln2) by the 1.5*2^23 shift trick, a
+ * two-constant Cody-Waite reduction b = x - n*ln2, a degree-5 polynomial in b evaluated with FMAs, then
+ * scaling by 2^n; |n| > 192 saturates). Max error about 1.5 ulp. Using the same approximation as the
+ * oracle keeps our SiLU bit-identical to llama.cpp's, which matters because a 1-ulp difference can flip
+ * a Q8_0 activation rounding downstream. */
+float lf_expf_ggml(float x) {
+    const float r = 0x1.8p23f;
+    const float z = fmaf(x, 0x1.715476p+0f, r);
+    const float n = z - r;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    if (fabsf(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
+                         fmaf(0x1.ffffecp-1f, b, 1.0f));
+    return ldexpf(j, (int)n);
+}
+
 void lf_swiglu(float *g, const float *u, int n) {
     for (int i = 0; i < n; i++) {
         const float x = g[i];
-        g[i] = x / (1.0f + expf(-x)) * u[i];
+        g[i] = x / (1.0f + lf_expf_ggml(-x)) * u[i];
     }
 }
 

@@ -37,6 +37,9 @@ void lf_rope_neox(float *v, int n_heads, int hd, int n_rot, int pos, float base)
 /* Interleaved (GPT-J / original LLaMA) rotary: pairs (2i, 2i+1). */
 void lf_rope_norm(float *v, int n_heads, int hd, int n_rot, int pos, float base);
 
+/* exp(x) with ggml's vectorised approximation (bit-identical to llama.cpp's CPU activations). */
+float lf_expf_ggml(float x);
+
 /* x = softmax(x) over n values. */
 void lf_softmax(float *x, int n);
 /* g[i] = silu(g[i]) * u[i] */

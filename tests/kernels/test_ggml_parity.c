@@ -125,7 +125,6 @@ static void test_quantize_matches_ggml(void **state) {
         const char *fn;
     } c[] = {
         {LF_DT_F16, "ggml_fp32_to_fp16_row"},   {LF_DT_BF16, "ggml_fp32_to_bf16_row_ref"},
-        {LF_DT_Q8_0, "quantize_row_q8_0_ref"},  {LF_DT_Q8_1, "quantize_row_q8_1_ref"},
         {LF_DT_Q4_0, "quantize_row_q4_0_ref"},  {LF_DT_Q8_K, "quantize_row_q8_K_ref"},
     };
     lf_kernels k;
@@ -147,6 +146,58 @@ static void test_quantize_matches_ggml(void **state) {
             expect_same_bits(ours, theirs, bytes, c[i].fn);
         }
     }
+}
+
+/* Activation quantizers: ours follow what llama.cpp RUNS on x86 (its AVX2/AVX-512 quantize_row_q8_0 and
+ * _q8_1: 127/amax, ties to even), not ggml's scalar _ref (1/d, ties away): the oracle's logits depend on
+ * the runtime one. Compared with the haswell (AVX2) build of libggml-cpu when this CPU can run it. */
+static void test_act_quantize_matches_ggml_runtime(void **state) {
+    (void)state;
+    lf_kernels k;
+    lf_kernels_init_ref(&k);
+    const lf_cpu_features cpu = lf_cpu_detect();
+    if (!cpu.avx2 || !cpu.fma || !cpu.f16c) {
+        printf("SKIP: CPU without AVX2/FMA/F16C cannot run ggml's haswell kernels\n");
+        skip();
+    }
+    char path[4096];
+    const char *dir = getenv("LFMRT_PEER_DIR");
+    void *h = NULL;
+    const char *cands[2] = {dir, "/tmp/peer"};
+    for (int i = 0; i < 2 && !h; i++) {
+        if (!cands[i] || !*cands[i]) continue;
+        snprintf(path, sizeof path,
+                 "%s/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/libggml-cpu-haswell.so", cands[i]);
+        h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    }
+    assert_non_null(h);
+    const struct {
+        uint32_t t;
+        const char *fn;
+    } c[] = {{LF_DT_Q8_0, "quantize_row_q8_0"}, {LF_DT_Q8_1, "quantize_row_q8_1"}};
+    enum { N = 4096 };
+    static float x[N];
+    static uint8_t ours[N * 4], theirs[N * 4];
+    uint64_t rng = 78;
+    lf_kernels kf;
+    lf_kernels_init(&kf, lf_cpu_detect());
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        g_quant_fn g = (g_quant_fn)dlsym(h, c[i].fn);
+        assert_non_null(g);
+        size_t bytes;
+        assert_true(lf_dtype_row_size(c[i].t, N, &bytes));
+        for (int rep = 0; rep < 6; rep++) {
+            rand_acts(x, N, &rng, rep);
+            g(x, theirs, N);
+            memset(ours, 0, sizeof ours);
+            k.t[c[i].t].from_f32(x, ours, N);
+            expect_same_bits(ours, theirs, bytes, c[i].fn);
+            memset(ours, 0, sizeof ours);
+            kf.t[c[i].t].from_f32(x, ours, N); /* the dispatched (SIMD) twin too */
+            expect_same_bits(ours, theirs, bytes, c[i].fn);
+        }
+    }
+    dlclose(h);
 }
 
 static void test_dots_match_ggml_generic(void **state) {
@@ -202,6 +253,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dequantize_matches_ggml),
         cmocka_unit_test(test_quantize_matches_ggml),
+        cmocka_unit_test(test_act_quantize_matches_ggml_runtime),
         cmocka_unit_test(test_dots_match_ggml_generic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

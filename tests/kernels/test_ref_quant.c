@@ -244,15 +244,15 @@ static void test_dequant_multi_block(void **state) {
 static void test_quantize_q8_0_exact(void **state) {
     (void)state;
     float x[64] = {0};
-    /* block 0: amax 127 -> d = 1 exactly; q = roundf(x): ties go AWAY from zero (-62.5 -> -63,
-     * 0.5 -> 1, 2.5 -> 3), not to even */
+    /* block 0: amax 127 -> d = 1 exactly; q = rint(x * 127/amax): ties go to EVEN (-62.5 -> -62,
+     * 0.5 -> 0, 2.5 -> 2), as ggml's x86 runtime quantizer does */
     x[0] = 127.0f, x[1] = -62.5f, x[2] = 0.5f, x[3] = -0.49f, x[4] = 2.5f, x[5] = -127.0f;
     /* block 1: amax 1 -> d = 1/127 (f16 0x2008); 1 -> 127, -0.25 -> -31.75 -> -32 */
     x[32] = 1.0f, x[33] = -0.25f;
     lf_block_q8_0 b[2];
     quantize_row_q8_0_ref(x, b, 64);
     assert_int_equal(b[0].d, 0x3c00);
-    const int8_t q0[6] = {127, -63, 1, 0, 3, -127};
+    const int8_t q0[6] = {127, -62, 0, 0, 2, -127};
     for (int j = 0; j < 6; j++) assert_int_equal(b[0].qs[j], q0[j]);
     for (int j = 6; j < 32; j++) assert_int_equal(b[0].qs[j], 0);
     assert_int_equal(b[1].d, 0x2008);
@@ -268,14 +268,14 @@ static void test_quantize_q8_0_exact(void **state) {
 static void test_quantize_q8_1_exact(void **state) {
     (void)state;
     float x[32] = {0};
-    x[0] = -127.0f, x[1] = 10.5f, x[2] = 3.0f; /* d = 1: q = -127, 11, 3 -> sum -113 */
+    x[0] = -127.0f, x[1] = 10.5f, x[2] = 3.0f; /* d = 1: q = -127, 10 (tie to even), 3 -> sum -114 */
     lf_block_q8_1 b;
     quantize_row_q8_1_ref(x, &b, 32);
     assert_int_equal(b.d, 0x3c00);
     assert_int_equal(b.qs[0], -127);
-    assert_int_equal(b.qs[1], 11);
+    assert_int_equal(b.qs[1], 10);
     assert_int_equal(b.qs[2], 3);
-    assert_true(lf_fp16_to_f32(b.s) == -113.0f);
+    assert_true(lf_fp16_to_f32(b.s) == -114.0f);
 }
 
 static void test_quantize_q4_0_exact(void **state) {

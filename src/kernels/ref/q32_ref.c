@@ -98,7 +98,8 @@ void dequant_row_q5_1_ref(const void *x, float *y, int64_t n) {
 
 /* ---- quantize --------------------------------------------------------------------------------- */
 
-/* Q8_0: d = amax/127 (stored f16), q = round(x * (1/d)) with the f32 d, ties away from zero. */
+/* Q8_0 activations as ggml's x86 runtime quantizer computes them (not its scalar _ref): d = amax/127
+ * (stored f16), q = rint(x * (127/amax)), ties to even. llama.cpp's logits depend on this choice. */
 void quantize_row_q8_0_ref(const float *x, void *y, int64_t n) {
     lf_block_q8_0 *b = y;
     for (int64_t i = 0; i < n / LF_QK; i++, x += LF_QK) {
@@ -108,9 +109,9 @@ void quantize_row_q8_0_ref(const float *x, void *y, int64_t n) {
             amax = amax > v ? amax : v;
         }
         const float d = amax / 127.0f;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
         b[i].d = lf_f32_to_fp16(d);
-        for (int j = 0; j < LF_QK; j++) b[i].qs[j] = lf_ref_round_i8(x[j] * id);
+        for (int j = 0; j < LF_QK; j++) b[i].qs[j] = lf_ref_rint_i8(x[j] * id);
     }
 }
 
@@ -124,11 +125,11 @@ void quantize_row_q8_1_ref(const float *x, void *y, int64_t n) {
             amax = amax > v ? amax : v;
         }
         const float d = amax / 127.0f;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
         b[i].d = lf_f32_to_fp16(d);
         int sum = 0;
         for (int j = 0; j < LF_QK; j++) {
-            b[i].qs[j] = lf_ref_round_i8(x[j] * id);
+            b[i].qs[j] = lf_ref_rint_i8(x[j] * id);
             sum += b[i].qs[j];
         }
         b[i].s = lf_f32_to_fp16((float)sum * d);

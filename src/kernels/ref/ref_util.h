@@ -17,6 +17,16 @@ static inline int8_t lf_ref_round_i8(float v) {
     return (int8_t)r;
 }
 
+/* Nearest, ties to even, saturating (what ggml's x86 SIMD quantize_row_q8_0/q8_1 compute with
+ * _mm256_round_ps(_MM_ROUND_NEAREST) + cvtps + saturating packs). */
+static inline int8_t lf_ref_rint_i8(float v) {
+    float r = rintf(v);
+    if (r != r) return 0;
+    if (r > 127.0f) return 127;
+    if (r < -128.0f) return -128;
+    return (int8_t)r;
+}
+
 /* (int8_t)v: truncation toward zero (ggml quantize_row_q4_0_ref's `(int8_t)(x + 8.5f)`). */
 static inline int8_t lf_ref_trunc_i8(float v) {
     if (v != v) return 0;

@@ -24,16 +24,6 @@
 
 /* ---- quantize_row_q8_0 ------------------------------------------------------------------------ */
 
-/* roundf(v) per lane: truncate, then step away from zero where the dropped part is >= 0.5. */
-static inline __m256 round_half_away(__m256 v) {
-    const __m256 sign = _mm256_set1_ps(-0.0f);
-    const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    const __m256 frac = _mm256_andnot_ps(sign, _mm256_sub_ps(v, t));
-    const __m256 up = _mm256_cmp_ps(frac, _mm256_set1_ps(0.5f), _CMP_GE_OQ);
-    const __m256 one = _mm256_or_ps(_mm256_and_ps(v, sign), _mm256_set1_ps(1.0f));
-    return _mm256_add_ps(t, _mm256_and_ps(up, one));
-}
-
 void quantize_row_q8_0_avx2(const float *x, void *y, int64_t n) {
     lf_block_q8_0 *b = y;
     const __m256 sign = _mm256_set1_ps(-0.0f);
@@ -47,11 +37,11 @@ void quantize_row_q8_0_avx2(const float *x, void *y, int64_t n) {
         m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
         const float amax = _mm_cvtss_f32(m4);
         const float d = amax / 127.0f;
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
         b[i].d = lf_f32_to_fp16(d);
         const __m256 vid = _mm256_set1_ps(id);
         __m256i q[4];
-        for (int k = 0; k < 4; k++) q[k] = _mm256_cvtps_epi32(round_half_away(_mm256_mul_ps(v[k], vid)));
+        for (int k = 0; k < 4; k++) q[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
         /* int32 -> int8 with saturation; the packs work per 128-bit lane, the permute restores order */
         const __m256i q01 = _mm256_packs_epi32(q[0], q[1]), q23 = _mm256_packs_epi32(q[2], q[3]);
         const __m256i q8 = _mm256_packs_epi16(q01, q23);
