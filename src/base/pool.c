@@ -20,7 +20,10 @@
 #define LF_CPU_RELAX() ((void)0)
 #endif
 
-#define LF_SPIN_ITERS 200000
+/* Waiting: spin briefly (cheap hand-off between the ~100 parallel steps of a decoded token), then
+ * yield the core (a busy machine must not lose whole time slices to spinners), then sleep. */
+#define LF_SPIN_ITERS 4096
+#define LF_YIELD_ITERS 64
 
 struct lf_pool {
     int n;
@@ -30,6 +33,7 @@ struct lf_pool {
     atomic_uint gen;      /* incremented for every job */
     atomic_int pending;   /* workers still running the current job */
     atomic_int stop;
+    atomic_int sleepers;  /* workers blocked on cv */
     lf_pool_fn fn;
     void *ctx;
 };
@@ -48,17 +52,21 @@ static void *worker_main(void *arg) {
     for (;;) {
         unsigned g;
         int spins = 0;
-        while ((g = atomic_load_explicit(&p->gen, memory_order_acquire)) == seen &&
-               !atomic_load_explicit(&p->stop, memory_order_acquire)) {
-            if (++spins < LF_SPIN_ITERS) {
+        while ((g = atomic_load(&p->gen)) == seen && !atomic_load(&p->stop)) {
+            ++spins;
+            if (spins < LF_SPIN_ITERS) {
                 LF_CPU_RELAX();
-                continue;
+            } else if (spins < LF_SPIN_ITERS + LF_YIELD_ITERS) {
+                sched_yield();
+            } else {
+                /* seq_cst: either lf_pool_run sees sleepers > 0 and broadcasts, or we see its new gen */
+                pthread_mutex_lock(&p->mu);
+                atomic_fetch_add(&p->sleepers, 1);
+                while (atomic_load(&p->gen) == seen && !atomic_load(&p->stop)) pthread_cond_wait(&p->cv, &p->mu);
+                atomic_fetch_sub(&p->sleepers, 1);
+                pthread_mutex_unlock(&p->mu);
+                spins = 0;
             }
-            pthread_mutex_lock(&p->mu);
-            while (atomic_load_explicit(&p->gen, memory_order_acquire) == seen &&
-                   !atomic_load_explicit(&p->stop, memory_order_acquire))
-                pthread_cond_wait(&p->cv, &p->mu);
-            pthread_mutex_unlock(&p->mu);
         }
         if (atomic_load_explicit(&p->stop, memory_order_acquire)) break;
         seen = g;
@@ -79,6 +87,7 @@ int lf_pool_create(int n_threads, lf_pool **out, lfmrt_err *e) {
     atomic_init(&p->gen, 0);
     atomic_init(&p->pending, 0);
     atomic_init(&p->stop, 0);
+    atomic_init(&p->sleepers, 0);
     if (n_threads > 1) {
         p->threads = calloc((size_t)n_threads - 1, sizeof *p->threads);
         if (!p->threads) {
@@ -126,13 +135,20 @@ void lf_pool_run(lf_pool *p, lf_pool_fn fn, void *ctx) {
     }
     p->fn = fn;
     p->ctx = ctx;
-    atomic_store_explicit(&p->pending, p->n - 1, memory_order_release);
-    pthread_mutex_lock(&p->mu);
-    atomic_fetch_add_explicit(&p->gen, 1, memory_order_acq_rel);
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
+    atomic_store(&p->pending, p->n - 1);
+    atomic_fetch_add(&p->gen, 1);
+    if (atomic_load(&p->sleepers) > 0) {
+        pthread_mutex_lock(&p->mu);
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
     fn(ctx, 0, p->n);
-    while (atomic_load_explicit(&p->pending, memory_order_acquire) > 0) LF_CPU_RELAX();
+    for (int spins = 0; atomic_load(&p->pending) > 0; spins++) {
+        if (spins < LF_SPIN_ITERS)
+            LF_CPU_RELAX();
+        else
+            sched_yield();
+    }
 }
 
 void lf_pool_split(long n, int ith, int nth, long align, long *begin, long *end) {
