@@ -21,6 +21,10 @@
 //   2. for each id of our top-`top`: |ours(id) - llama(id)| <= tol (llama's full distribution);
 //   3. argmax agreement wherever llama.cpp's top-2 margin > 2*tol.
 // Prints one JSON line {model, type, kv, n_tokens, max_abs_diff, argmax_agree, argmax_checked, pass, ...};
+// `spread` is the median over positions of llama.cpp's top-1 minus top-10 log-prob: when it is not well
+// above tol, the case cannot tell a right engine from a wrong one (a warning is printed). `null_diff` is
+// the median |diff| a wrong answer would get (llama.cpp's previous position's distribution in place of
+// ours): a case discriminates only when null_diff is well above tol.
 // details of failures go to stderr. Exit 0 pass, 1 fail, 77 when the llama.cpp peer is unavailable.
 import fs from "node:fs";
 import os from "node:os";
@@ -126,6 +130,8 @@ try {
     }
 
     let maxDiff = 0, worst = null, agree = 0, checked = 0, unresolved = 0, bad = 0;
+    const nulls = []; // max |diff| over llama's top ids between consecutive positions (a wrong answer's size)
+    const spreads = []; // llama's top-1 minus top-`nTop` log-prob, per position: how much there is to compare
     const note = (d, pos, id, o, l) => {
         if (d > tol) { bad++; if (bad <= 10) console.error(`  pos ${pos} id ${id}: ours ${o} llama ${l} |diff| ${d.toExponential(3)} > ${tol}`); }
         if (d > maxDiff || Number.isNaN(d)) { maxDiff = Number.isNaN(d) ? Infinity : d; worst = {pos, id, ours: o, llama: l}; }
@@ -145,6 +151,12 @@ try {
         const oTop = O.full ? topK(O.full, nTop) : [...O.top.entries()].sort((a, b) => b[1] - a[1]).slice(0, nTop).map((e) => e[0]);
         const seen = new Set(lTop);
         for (const id of oTop) if (!seen.has(id)) note(Math.abs(ourVal(id) - L.logprobs[id]), L.pos, id, ourVal(id), L.logprobs[id]); // 2.
+        spreads.push(L.logprobs[lTop[0]] - L.logprobs[lTop[lTop.length - 1]]);
+        if (i > 0) { // null model: the previous position's distribution as a stand-in for a wrong engine
+            let m = 0;
+            for (const id of lTop) m = Math.max(m, Math.abs(ref[i - 1].logprobs[id] - L.logprobs[id]));
+            nulls.push(m);
+        }
         const margin = L.logprobs[lTop[0]] - L.logprobs[lTop[1]]; // 3.
         if (margin > 2 * tol) {
             checked++;
@@ -153,9 +165,16 @@ try {
         }
     }
     const pass = maxDiff <= tol && unresolved === 0 && agree === checked;
+    spreads.sort((a, b) => a - b);
+    const spread = spreads.length ? spreads[spreads.length >> 1] : 0;
+    nulls.sort((a, b) => a - b);
+    const nullDiff = nulls.length ? nulls[nulls.length >> 1] : 0;
+    if (nullDiff < 4 * tol)
+        console.error(`compare: WARNING: weak case: a wrong answer (the previous position's distribution) differs by only ` +
+            `${nullDiff.toFixed(4)} (median), under 4x the tolerance ${tol}; top-${nTop} span ${spread.toFixed(4)}`);
     summary = {model: path.basename(args.model), type: args.type ?? null, kv, n_tokens: toks.length,
         max_abs_diff: Number(maxDiff.toPrecision(4)), argmax_agree: agree, argmax_checked: checked, pass,
-        tol, unresolved, ours_full: ours.useFull, worst, ms: Date.now() - t0};
+        tol, spread: Number(spread.toPrecision(4)), null_diff: Number(nullDiff.toPrecision(4)), unresolved, ours_full: ours.useFull, worst, ms: Date.now() - t0};
     if (!pass) process.exitCode = 1;
 } catch (e) {
     fail(e?.message ?? String(e));
