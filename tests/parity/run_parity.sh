@@ -150,7 +150,8 @@ group_tokenize() {
     failed=$((failed + 1))
     return
   fi
-  if ! f=$(model lfm2-350m-q4_0-s21 --arch lfm2 --type q4_0 --seed 21 --preset lfm2-350m); then
+  # the 350m group's Q4_0 file (same name and arguments, so the cached file is shared)
+  if ! f=$(model lfm2-350m-g002-q4_0-s21 --arch lfm2 --type q4_0 --seed 21 --logit-gain 0.02 --preset lfm2-350m); then
     failed=$((failed + 1))
     return
   fi
