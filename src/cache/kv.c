@@ -7,34 +7,76 @@
 #include "base/err.h"
 #include "format/dtype.h"
 
-int lf_kv_init(lf_kv *kv, int n_layers, int n_ctx, int row, int f16, lfmrt_err *e) {
+int lf_kv_init_caps(lf_kv *kv, int n_layers, const int *cap, int row, int f16, lfmrt_err *e) {
     memset(kv, 0, sizeof *kv);
-    if (n_layers < 0 || n_ctx < 1 || row < 1) return lf_err(e, LFMRT_E_INVALID, "bad KV cache geometry");
+    if (n_layers < 0 || row < 1 || (n_layers > 0 && !cap))
+        return lf_err(e, LFMRT_E_INVALID, "bad KV cache geometry (%d layers, row %d)", n_layers, row);
     kv->n_layers = n_layers;
-    kv->n_ctx = n_ctx;
     kv->row = row;
     kv->f16 = f16;
     kv->row_bytes = (size_t)row * (f16 ? 2 : 4);
-    size_t total = (size_t)n_layers * 2 * (size_t)n_ctx * kv->row_bytes;
-    if (total == 0) return LFMRT_OK;
+    kv->n_ctx = 1;
+    if (n_layers == 0) return LFMRT_OK;
+    kv->cap = malloc((size_t)n_layers * sizeof *kv->cap);
+    kv->off = malloc((size_t)n_layers * sizeof *kv->off);
+    if (!kv->cap || !kv->off) {
+        lf_kv_deinit(kv);
+        return lf_err(e, LFMRT_E_NOMEM, "out of memory allocating the KV cache index");
+    }
+    size_t total = 0;
+    for (int l = 0; l < n_layers; l++) {
+        if (cap[l] < 1) {
+            lf_kv_deinit(kv);
+            return lf_err(e, LFMRT_E_INVALID, "KV cache layer %d: capacity %d must be >= 1", l, cap[l]);
+        }
+        kv->cap[l] = cap[l];
+        kv->off[l] = total;
+        total += 2 * (size_t)cap[l] * kv->row_bytes;
+        if (cap[l] > kv->n_ctx) kv->n_ctx = cap[l];
+    }
+    kv->total = total;
     kv->buf = calloc(1, total);
-    if (!kv->buf) return lf_err(e, LFMRT_E_NOMEM, "out of memory allocating %zu bytes of KV cache", total);
+    if (!kv->buf) {
+        lf_kv_deinit(kv);
+        return lf_err(e, LFMRT_E_NOMEM, "out of memory allocating %zu bytes of KV cache", total);
+    }
     return LFMRT_OK;
+}
+
+int lf_kv_init(lf_kv *kv, int n_layers, int n_ctx, int row, int f16, lfmrt_err *e) {
+    memset(kv, 0, sizeof *kv);
+    if (n_layers < 0 || n_ctx < 1 || row < 1) return lf_err(e, LFMRT_E_INVALID, "bad KV cache geometry");
+    int *cap = malloc((size_t)(n_layers > 0 ? n_layers : 1) * sizeof *cap);
+    if (!cap) return lf_err(e, LFMRT_E_NOMEM, "out of memory");
+    for (int l = 0; l < n_layers; l++) cap[l] = n_ctx;
+    int rc = lf_kv_init_caps(kv, n_layers, cap, row, f16, e);
+    free(cap);
+    if (rc == LFMRT_OK) kv->n_ctx = n_ctx;
+    return rc;
 }
 
 void lf_kv_deinit(lf_kv *kv) {
     free(kv->buf);
+    free(kv->cap);
+    free(kv->off);
     kv->buf = NULL;
+    kv->cap = NULL;
+    kv->off = NULL;
 }
 
-size_t lf_kv_bytes(const lf_kv *kv) { return (size_t)kv->n_layers * 2 * (size_t)kv->n_ctx * kv->row_bytes; }
+size_t lf_kv_bytes(const lf_kv *kv) { return kv->total; }
+
+int lf_kv_swa_capacity(int n_ctx, int n_swa, int n_batch) {
+    const long c = (long)n_swa + (long)n_batch - 1;
+    return c < (long)n_ctx ? (int)c : n_ctx;
+}
 
 void *lf_kv_k(const lf_kv *kv, int l, int p) {
-    return kv->buf + ((size_t)l * 2 * kv->n_ctx + (size_t)p) * kv->row_bytes;
+    return kv->buf + kv->off[l] + (size_t)(p % kv->cap[l]) * kv->row_bytes;
 }
 
 void *lf_kv_v(const lf_kv *kv, int l, int p) {
-    return kv->buf + (((size_t)l * 2 + 1) * kv->n_ctx + (size_t)p) * kv->row_bytes;
+    return kv->buf + kv->off[l] + ((size_t)kv->cap[l] + (size_t)(p % kv->cap[l])) * kv->row_bytes;
 }
 
 void lf_kv_store(lf_kv *kv, int l, int p, const float *k, const float *v) {

@@ -1,8 +1,13 @@
 /* cache/kv.h - per-sequence state: the KV cache of attention layers and the conv state of LFM2
  * short-conv layers. All memory is allocated at init; storing never allocates.
  *
- * KV layout per attention layer: K and V each [n_ctx][row] with row = n_head_kv * head_dim elements
- * (ne = {row, n_ctx}), stored as f16 (llama.cpp's default) or f32. Position p occupies row p.
+ * KV layout: each attention layer l has a capacity cap[l] (rows); K and V are each [cap[l]][row] with
+ * row = n_head_kv * head_dim elements (ne = {row, cap[l]}), stored as f16 (llama.cpp's default) or f32.
+ * Position p lives in row p % cap[l]. A full layer has cap = n_ctx (row p = position p); a sliding-window
+ * layer (Gemma3) keeps a ring of cap = min(n_ctx, n_swa + n_batch - 1) rows: memory O(window), and a
+ * batch of n_batch queries still finds, for each query, the n_swa newest keys it may see (the oldest key
+ * the first query of a batch needs is n_swa - 1 positions before it, the newest stored one n_batch - 1
+ * after it).
  * Conv state per conv layer: [H][L-1] f32 (ne = {L-1, H}), element (L-1)*c + j, j = L-2 newest.
  */
 #ifndef LF_CACHE_KV_H
@@ -15,17 +20,26 @@
 
 typedef struct lf_kv {
     int n_layers;  /* attention layers with a cache */
-    int n_ctx;     /* positions */
+    int n_ctx;     /* largest capacity of any layer (positions) */
     int row;       /* elements per position per K (and V) */
     int f16;       /* 1: f16 storage, 0: f32 */
     size_t row_bytes;
-    uint8_t *buf;  /* n_layers * 2 * n_ctx * row_bytes */
+    int *cap;      /* [n_layers] rows per layer (owned) */
+    size_t *off;   /* [n_layers] byte offset of layer l's K block; V follows at off + cap * row_bytes */
+    size_t total;  /* bytes of buf */
+    uint8_t *buf;
 } lf_kv;
 
+/* Every layer with capacity n_ctx. Returns LFMRT_OK, LFMRT_E_INVALID (bad geometry), LFMRT_E_NOMEM. */
 int lf_kv_init(lf_kv *kv, int n_layers, int n_ctx, int row, int f16, lfmrt_err *e);
-void lf_kv_deinit(lf_kv *kv);
+/* Layer l with capacity cap[l] >= 1 (copied). Same returns as lf_kv_init. */
+int lf_kv_init_caps(lf_kv *kv, int n_layers, const int *cap, int row, int f16, lfmrt_err *e);
+void lf_kv_deinit(lf_kv *kv); /* frees; kv may be zeroed or already deinit'ed */
 size_t lf_kv_bytes(const lf_kv *kv);
-/* Pointers to the K / V row of layer l at position p. */
+/* The ring capacity a sliding-window layer needs: min(n_ctx, n_swa + n_batch - 1). */
+int lf_kv_swa_capacity(int n_ctx, int n_swa, int n_batch);
+/* Pointers to the K / V row of layer l holding position p (row p % cap[l]). The caller guarantees that
+ * position p is still held, i.e. no position >= p + cap[l] has been stored since. */
 void *lf_kv_k(const lf_kv *kv, int l, int p);
 void *lf_kv_v(const lf_kv *kv, int l, int p);
 /* Stores f32 k and v rows (row elements each) at position p of layer l, converting to the storage type. */

@@ -22,7 +22,15 @@ int lf_state_init(lf_fwd_state *st, const lf_model_core *m, const lf_kernels *k,
     const lf_hparams *hp = &m->hp;
     st->n_ctx = n_ctx;
     st->n_batch = n_batch;
-    int rc = lf_kv_init(&st->kv, m->n_kv_layers, n_ctx, imax(1, hp->n_head_kv_max * hp->head_dim), kv_f16, e);
+    /* sliding-window layers keep a ring of the window (plus a batch), full layers n_ctx rows */
+    int caps[LF_MAX_LAYERS];
+    for (int il = 0; il < hp->n_layer; il++) {
+        const lf_layer *L = &m->layers[il];
+        if (L->kind != 'A') continue;
+        caps[L->cache_index] =
+            hp->swa_layer[il] && hp->n_swa > 0 ? lf_kv_swa_capacity(n_ctx, hp->n_swa, n_batch) : n_ctx;
+    }
+    int rc = lf_kv_init_caps(&st->kv, m->n_kv_layers, caps, imax(1, hp->n_head_kv_max * hp->head_dim), kv_f16, e);
     if (rc) return rc;
     rc = lf_convstate_init(&st->conv, m->n_conv_layers, hp->n_embd, imax(hp->l_cache - 1, 1), e);
     if (rc) {
@@ -126,8 +134,15 @@ int lf_block_attention(const lf_model_core *m, lf_fwd_state *st, int il, int T, 
             for (int h = 0; h < nh; h++) lf_rmsnorm(q + h * hd, q + h * hd, L->q_norm, hd, hp->eps);
         if (L->k_norm)
             for (int h = 0; h < nkv; h++) lf_rmsnorm(k + h * hd, k + h * hd, L->k_norm, hd, hp->eps);
-        lf_rope_neox(q, nh, hd, hp->n_rot, st->pos + t, base);
-        lf_rope_neox(k, nkv, hd, hp->n_rot, st->pos + t, base);
+        if (hp->rope_type == LF_ROPE_NORM) {
+            lf_rope_norm(q, nh, hd, hp->n_rot, st->pos + t, base);
+            lf_rope_norm(k, nkv, hd, hp->n_rot, st->pos + t, base);
+        } else {
+            lf_rope_neox(q, nh, hd, hp->n_rot, st->pos + t, base);
+            lf_rope_neox(k, nkv, hd, hp->n_rot, st->pos + t, base);
+        }
+        if (hp->q_scale != 0.0f)
+            for (int i = 0; i < QW; i++) q[i] *= hp->q_scale;
         lf_kv_store(&st->kv, L->cache_index, st->pos + t, k, v);
     }
     /* compact q rows to stride QW for the attention op when the scratch stride is wider */
@@ -151,6 +166,25 @@ int lf_block_ffn(const lf_model_core *m, lf_fwd_state *st, int il, int T, lfmrt_
             lf_swiglu(st->gate + (size_t)t * F, st->up + (size_t)t * F, F);
     }
     return mm(st, &L->ffn_down, st->gate, F, st->o, H, T, "ffn_down", il, e);
+}
+
+int lf_forward_prenorm(const lf_model_core *m, lf_fwd_state *st, const int32_t *tokens, int T, float *logits,
+                       bool all, lfmrt_err *e) {
+    const int H = m->hp.n_embd;
+    int rc = lf_block_embed(m, st, tokens, T, e);
+    if (rc) return rc;
+    for (int il = 0; il < m->hp.n_layer; il++) {
+        const lf_layer *L = &m->layers[il];
+        for (int t = 0; t < T; t++)
+            lf_rmsnorm(st->xn + (size_t)t * H, st->x + (size_t)t * H, L->attn_norm, H, m->hp.eps);
+        if ((rc = lf_block_attention(m, st, il, T, e))) return rc;
+        for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
+        for (int t = 0; t < T; t++)
+            lf_rmsnorm(st->xn + (size_t)t * H, st->x + (size_t)t * H, L->ffn_norm, H, m->hp.eps);
+        if ((rc = lf_block_ffn(m, st, il, T, e))) return rc;
+        for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
+    }
+    return lf_block_output(m, st, T, logits, all, e);
 }
 
 int lf_block_output(const lf_model_core *m, lf_fwd_state *st, int T, float *logits, bool all, lfmrt_err *e) {

@@ -17,16 +17,21 @@
 
 #define LF_MAX_LAYERS 256
 
+enum { LF_ROPE_NEOX = 0, LF_ROPE_NORM = 1 };
+
 typedef struct lf_hparams {
     int n_layer, n_embd, n_ff, n_head, head_dim, n_vocab, n_ctx_train;
     int n_head_kv[LF_MAX_LAYERS]; /* per layer; 0 = LFM2 short-conv layer */
     int n_head_kv_max;
     int n_rot;
+    int rope_type;                /* LF_ROPE_NEOX (LFM2, Qwen3, Gemma3) or LF_ROPE_NORM (LLaMA) */
     int l_cache;                  /* LFM2 conv kernel length (3) */
     float eps, rope_base, rope_base_swa;
     int n_swa;                    /* sliding window (0 = none) */
     bool swa_layer[LF_MAX_LAYERS];
-    float f_attn_scale;           /* q.k scale */
+    float f_attn_scale;           /* q.k scale inside attention */
+    float q_scale;                /* 0: none; else q *= q_scale after RoPE (Gemma3: 1/sqrt(hd), with
+                                   * f_attn_scale 1, as llama.cpp does) */
     float embd_scale;             /* Gemma3: sqrt(H); else 1 */
     float final_softcap;          /* 0 = none */
 } lf_hparams;
@@ -107,6 +112,19 @@ int lf_load_u32(const lf_gguf *g, const char *arch, const char *suffix, uint32_t
 int lf_load_f32(const lf_gguf *g, const char *arch, const char *suffix, float *out, const float *def,
                 lfmrt_err *e);
 
+/* Hyper-parameters and tensors of a dense pre-norm decoder (Qwen3, LLaMA, Gemma3): keys
+ * <arch>.block_count, embedding_length, feed_forward_length, attention.head_count, head_count_kv (scalar
+ * or per-layer array; default head_count), attention.key_length (default H / nh),
+ * attention.layer_norm_rms_epsilon (required), rope.freq_base (default 10000), rope.dimension_count
+ * (default head dim), context_length (default `def_ctx`); tensors token_embd, output_norm, output
+ * (absent: tied), per layer attn_norm, attn_q/k/v/output, ffn_norm, ffn_gate/up/down, plus
+ * attn_q_norm/attn_k_norm with LF_DENSE_QK_NORM and post_attention_norm/post_ffw_norm with
+ * LF_DENSE_POST_NORMS. Sets kind 'A' on every layer, act SiLU, embd_scale 1, f_attn_scale 1/sqrt(hd),
+ * rope NEOX, no sliding window; the caller adjusts. Biases are rejected (LFMRT_E_UNSUPPORTED). */
+enum { LF_DENSE_QK_NORM = 1u << 0, LF_DENSE_POST_NORMS = 1u << 1 };
+int lf_load_dense(lf_model_core *m, const lf_gguf *g, const char *arch, unsigned flags, uint32_t def_ctx,
+                  lfmrt_err *e);
+
 /* Shared forward blocks (models/blocks.c). */
 int lf_state_init(lf_fwd_state *st, const lf_model_core *m, const lf_kernels *k, lf_pool *pool, int n_ctx,
                   int n_batch, bool kv_f16, lfmrt_err *e);
@@ -114,10 +132,14 @@ void lf_state_deinit(lf_fwd_state *st);
 void lf_state_reset(lf_fwd_state *st);
 /* Embedding lookup for T tokens into st->x (times hp.embd_scale). */
 int lf_block_embed(const lf_model_core *m, lf_fwd_state *st, const int32_t *tokens, int T, lfmrt_err *e);
-/* Attention of layer il on st->xn -> st->o (QK-norm when present, RoPE NEOX, KV store, attention, Wo). */
+/* Attention of layer il on st->xn -> st->o (QK-norm when present, RoPE of hp.rope_type, q_scale, KV
+ * store, attention, Wo). */
 int lf_block_attention(const lf_model_core *m, lf_fwd_state *st, int il, int T, lfmrt_err *e);
 /* Gated FFN on st->xn -> st->o. */
 int lf_block_ffn(const lf_model_core *m, lf_fwd_state *st, int il, int T, lfmrt_err *e);
+/* A whole forward chunk of a plain pre-norm decoder (Qwen3, LLaMA): x += attn(norm(x)); x += ffn(norm(x)). */
+int lf_forward_prenorm(const lf_model_core *m, lf_fwd_state *st, const int32_t *tokens, int T, float *logits,
+                       bool all, lfmrt_err *e);
 /* Final norm + output head for the last token (or all tokens) into logits. */
 int lf_block_output(const lf_model_core *m, lf_fwd_state *st, int T, float *logits, bool all, lfmrt_err *e);
 

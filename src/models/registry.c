@@ -4,8 +4,11 @@
 #include "models/model.h"
 
 extern const lf_arch lf_arch_lfm2;
+extern const lf_arch lf_arch_qwen3;
+extern const lf_arch lf_arch_gemma3;
+extern const lf_arch lf_arch_llama;
 
-static const lf_arch *const k_archs[] = {&lf_arch_lfm2};
+static const lf_arch *const k_archs[] = {&lf_arch_lfm2, &lf_arch_qwen3, &lf_arch_gemma3, &lf_arch_llama};
 
 const lf_arch *lf_arch_find(const char *name, size_t len) {
     for (size_t i = 0; i < sizeof k_archs / sizeof k_archs[0]; i++)
@@ -13,4 +16,4 @@ const lf_arch *lf_arch_find(const char *name, size_t len) {
     return NULL;
 }
 
-const char *lf_arch_names(void) { return "lfm2"; }
+const char *lf_arch_names(void) { return "lfm2, qwen3, gemma3, llama"; }

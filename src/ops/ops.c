@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "format/dtype.h"
+
 void lf_rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
     double sum = 0.0;
     /* squares rounded to f32, summed in double: exactly ggml's rms_norm (a double square would differ
@@ -86,12 +88,21 @@ void lf_swiglu(float *g, const float *u, int n) {
     }
 }
 
+/* ggml's CPU GELU (GGML_GELU_FP16, ggml-cpu/vec.h ggml_vec_geglu_f32): x <= -10 gives 0, x >= 10 gives
+ * x; otherwise x is rounded to f16 and looked up in a table of f16-rounded gelu_tanh(f16 value), the
+ * tanh form evaluated in f32 as ggml_gelu_f32 writes it. We evaluate the table entry on the fly (same
+ * value, no 128 KiB global table): the result is one of the 65536 f16 table values. */
+float lf_gelu_ggml(float x) {
+    if (x <= -10.0f) return 0.0f;
+    if (x >= 10.0f) return x;
+    const float f = lf_fp16_to_f32(lf_f32_to_fp16(x));
+    const float c = 0.79788456080286535587989211986876f, a = 0.044715f; /* sqrt(2/pi), GELU_COEF_A */
+    const float g = 0.5f * f * (1.0f + tanhf(c * f * (1.0f + a * f * f)));
+    return lf_fp16_to_f32(lf_f32_to_fp16(g));
+}
+
 void lf_geglu(float *g, const float *u, int n) {
-    const float c = 0.7978845608028654f; /* sqrt(2/pi) */
-    for (int i = 0; i < n; i++) {
-        const float x = g[i];
-        g[i] = 0.5f * x * (1.0f + tanhf(c * (x + 0.044715f * x * x * x))) * u[i];
-    }
+    for (int i = 0; i < n; i++) g[i] = lf_gelu_ggml(g[i]) * u[i];
 }
 
 void lf_shortconv(float *y, int64_t y_stride, const float *bcx, int64_t bcx_stride, float *state, const float *w,

@@ -44,7 +44,10 @@ float lf_expf_ggml(float x);
 void lf_softmax(float *x, int n);
 /* g[i] = silu(g[i]) * u[i] */
 void lf_swiglu(float *g, const float *u, int n);
-/* g[i] = gelu_tanh(g[i]) * u[i] */
+/* GELU-tanh as ggml's CPU backend computes it (f16 lookup semantics, MODEL-SPEC 6.3): 0 for
+ * x <= -10, x for x >= 10, else f16(gelu_tanh(f16(x))) with gelu_tanh evaluated in f32. */
+float lf_gelu_ggml(float x);
+/* g[i] = lf_gelu_ggml(g[i]) * u[i] (for x >= 10: x * u[i]), as ggml_vec_geglu_f32. */
 void lf_geglu(float *g, const float *u, int n);
 
 /* Bytes of act buffer lf_matmul needs for T rows of n activations against a weight of dtype w. */
