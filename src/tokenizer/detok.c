@@ -22,6 +22,33 @@ static const char *piece(const lf_vocab *v, int32_t id, bool special, size_t *n)
     return v->piece + v->piece_off[id];
 }
 
+int lf_vocab_detokenize(const lf_vocab *v, const int32_t *ids, size_t n, bool remove_special, bool unparse_special,
+                        char *buf, size_t cap) {
+    if (!v || (!ids && n)) return -1;
+    bool strip = v->add_space_prefix;
+    if (remove_special && v->add_bos && n > 0 && ids[0] == v->ids[LF_SP_BOS]) {
+        strip = false;
+        ids++;
+        n--;
+    }
+    if (remove_special && v->add_eos && n > 0 && ids[n - 1] == v->ids[LF_SP_EOS]) n--;
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ids[i] < 0 || ids[i] >= v->n_tokens) return -1;
+        size_t len;
+        const char *p = piece(v, ids[i], unparse_special, &len);
+        if (strip && len && p[0] == ' ') {
+            p++;
+            len--;
+        }
+        strip = false;
+        if (buf && total < cap) memcpy(buf + total, p, len < cap - total ? len : cap - total);
+        total += len;
+        if (total > 0x7FFFFFFF) return -1;
+    }
+    return (int)total;
+}
+
 int lf_vocab_token_bytes(const lf_vocab *v, int32_t id, bool special, char *buf, size_t cap) {
     if (!v || id < 0 || id >= v->n_tokens) return -1;
     size_t n;

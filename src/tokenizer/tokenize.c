@@ -11,12 +11,15 @@
  *     symbols are merged by rank (lowest rank first, leftmost first on ties) with a binary heap, and each
  *     final symbol is looked up; a symbol that is not a token falls back to the tokens whose text is one
  *     of its bytes (llama.cpp's fallback; bytes without such a token are dropped).
+ * SentencePiece vocabularies (spm.c) share step 1; each text fragment is then encoded whole, with a
+ * U+2581 prefix when add_space_prefix is set and the fragment starts the text or follows a special token.
  * All scratch memory belongs to one call, so concurrent calls on one vocabulary are safe.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
+#include "tokenizer/spm.h"
 #include "tokenizer/unicode.h"
 #include "tokenizer/vocab_impl.h"
 
@@ -274,7 +277,7 @@ int lf_vocab_tokenize(const lf_vocab *v, const char *text, size_t len, bool pars
         if (end - at > longest) longest = end - at;
         if (i < n_sp) at = sp[i].pos + v->tok.len[v->special[sp[i].rank]];
     }
-    if (rc == LFMRT_OK && longest) {
+    if (rc == LFMRT_OK && longest && !v->spm) {
         t.cap_cp = longest;
         t.cps = malloc(longest * sizeof *t.cps);
         t.ends = malloc(longest * sizeof *t.ends);
@@ -283,9 +286,16 @@ int lf_vocab_tokenize(const lf_vocab *v, const char *text, size_t len, bool pars
         if (!t.cps || !t.ends || !t.scratch || !t.fl) rc = LFMRT_E_NOMEM;
     }
     at = 0;
+    lf_spm_work spw = {0};
+    bool prev_special = true; /* SPM: the space prefix goes before the first text and after every special */
     for (size_t i = 0; i <= n_sp && rc == LFMRT_OK; i++) {
         size_t end = i < n_sp ? sp[i].pos : len;
-        rc = encode_text(&t, s + at, end - at);
+        if (!v->spm) rc = encode_text(&t, s + at, end - at);
+        else if (end > at) {
+            rc = lf_spm_encode(v, &spw, s + at, end - at, v->add_space_prefix && prev_special, t.ids, t.cap, &t.n);
+            prev_special = false;
+        }
+        if (i < n_sp) prev_special = true;
         if (i < n_sp && rc == LFMRT_OK) {
             int32_t id = v->special[sp[i].rank];
             emit(&t, id);
@@ -293,6 +303,7 @@ int lf_vocab_tokenize(const lf_vocab *v, const char *text, size_t len, bool pars
         }
     }
     free(sp);
+    lf_spm_work_free(&spw);
     free(t.cps);
     free(t.ends);
     free(t.scratch);

@@ -1,4 +1,4 @@
-/* tokenizer/vocab.c - builds a BPE vocabulary from GGUF tokenizer keys the way llama.cpp's
+/* tokenizer/vocab.c - builds a BPE or SentencePiece vocabulary from GGUF tokenizer keys the way llama.cpp's
  * llama_vocab::load does: pre-tokenizer choice and its defaults, special ids with their defaults and
  * range checks, the text-based auto-detection of EOT/EOM/FIM tokens, the end-of-generation set, the
  * attribute overrides that come with them, the special-token cache, merge ranks and the piece cache.
@@ -123,6 +123,7 @@ void lf_vocab_destroy(lf_vocab *v) {
     free(v->sym_tok);
     free(v->piece);
     free(v->piece_off);
+    free(v->score);
     free(v);
 }
 
@@ -130,7 +131,11 @@ void lf_vocab_spec_init(lf_vocab_spec *s) {
     memset(s, 0, sizeof *s);
     for (int i = 0; i < LF_SP_COUNT; i++) s->ids[i] = LF_VOCAB_KEY_ABSENT;
     s->add_bos = s->add_eos = -1;
+    s->add_space_prefix = -1;
 }
+
+bool lf_vocab_is_spm(const lf_vocab *v) { return v->spm; }
+bool lf_vocab_add_space_prefix(const lf_vocab *v) { return v->add_space_prefix; }
 
 /* ---- building ------------------------------------------------------------------------------------ */
 
@@ -176,8 +181,14 @@ static int load_tokens(lf_vocab *v, const lf_vocab_spec *s, lfmrt_err *e) {
 
 static void set_special_ids(lf_vocab *v, const lf_vocab_spec *s) {
     for (int i = 0; i < LF_SP_COUNT; i++) v->ids[i] = -1;
-    v->ids[LF_SP_BOS] = 11; /* llama.cpp's defaults for gpt2-type vocabularies */
-    v->ids[LF_SP_EOS] = 11;
+    if (v->spm) { /* llama.cpp's defaults for llama (SPM) vocabularies */
+        v->ids[LF_SP_BOS] = 1;
+        v->ids[LF_SP_EOS] = 2;
+        v->ids[LF_SP_UNK] = 0;
+    } else { /* ... and for gpt2-type vocabularies */
+        v->ids[LF_SP_BOS] = 11;
+        v->ids[LF_SP_EOS] = 11;
+    }
     for (int i = 0; i < LF_SP_COUNT; i++) {
         if (v->ids[i] >= v->n_tokens) v->ids[i] = -1;
         int64_t k = s->ids[i];
@@ -363,6 +374,20 @@ static size_t piece_of(const lf_vocab *v, int32_t id, char *out) {
         if (out) memcpy(out, t, n);
         return n;
     }
+    if ((a & LF_ATTR_NORMAL) && v->spm) { /* U+2581 back to ' ' */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (i + 2 < n && (uint8_t)t[i] == 0xE2 && (uint8_t)t[i + 1] == 0x96 && (uint8_t)t[i + 2] == 0x81) {
+                if (out) out[k] = ' ';
+                k++;
+                i += 2;
+                continue;
+            }
+            if (out) out[k] = t[i];
+            k++;
+        }
+        return k;
+    }
     if (a & LF_ATTR_NORMAL) { /* GPT-2 alphabet back to bytes */
         size_t k = 0, i = 0;
         while (i < n) {
@@ -419,16 +444,37 @@ static int build_pieces(lf_vocab *v, lfmrt_err *e) {
     return LFMRT_OK;
 }
 
+/* SPM: scores and the byte fallback table (llama.cpp's byte_to_token: "<0xXX>", else the token whose text
+ * is that single byte; where llama.cpp would throw, the unknown token, else nothing). */
+static int load_spm(lf_vocab *v, const lf_vocab_spec *s, lfmrt_err *e) {
+    if (s->scores) {
+        v->score = malloc((size_t)v->n_tokens * sizeof *v->score);
+        if (!v->score) return lf_err(e, LFMRT_E_NOMEM, "vocab: out of memory");
+        memcpy(v->score, s->scores, (size_t)v->n_tokens * sizeof *v->score);
+    }
+    for (int b = 0; b < 256; b++) {
+        char hex[8], c = (char)b;
+        snprintf(hex, sizeof hex, "<0x%02X>", b);
+        int32_t id = find_c(v, hex);
+        if (id < 0) id = lf_strtab_find(&v->tok, &c, 1);
+        if (id < 0) id = v->ids[LF_SP_UNK];
+        v->byte_tok[b] = id;
+    }
+    return LFMRT_OK;
+}
+
 int lf_vocab_build(const lf_vocab_spec *s, lf_vocab **out, lfmrt_err *e) {
     *out = NULL;
-    if (!str_is(s->model, "gpt2")) {
-        return lf_err(e, LFMRT_E_UNSUPPORTED, "tokenizer.ggml.model '%.*s' is not supported (only 'gpt2' BPE)",
+    bool spm = str_is(s->model, "llama");
+    if (!str_is(s->model, "gpt2") && !spm) {
+        return lf_err(e, LFMRT_E_UNSUPPORTED,
+                      "tokenizer.ggml.model '%.*s' is not supported (only 'gpt2' BPE and 'llama' SentencePiece)",
                       (int)(s->model.n > 64 ? 64 : s->model.n), s->model.p ? s->model.p : "");
     }
     if (s->n_tokens == 0 || s->n_tokens > INT32_MAX)
         return lf_err(e, LFMRT_E_FORMAT, "tokenizer.ggml.tokens: bad token count %zu", s->n_tokens);
     const pre_def *pre = &k_pre[0]; /* absent pre -> "default", as llama.cpp does (with a warning) */
-    if (s->pre.p && s->pre.n) {
+    if (s->pre.p && s->pre.n && !spm) { /* SPM ignores the pre-tokenizer, as llama.cpp does */
         pre = NULL;
         for (size_t i = 0; i < sizeof k_pre / sizeof k_pre[0]; i++)
             if (str_is(s->pre, k_pre[i].name)) pre = &k_pre[i];
@@ -443,6 +489,12 @@ int lf_vocab_build(const lf_vocab_spec *s, lf_vocab **out, lfmrt_err *e) {
     v->ignore_merges = pre->ignore_merges;
     v->add_bos = pre->add_bos;
     v->add_eos = false;
+    v->spm = spm;
+    if (spm) { /* llama.cpp's SPM defaults */
+        v->add_bos = true;
+        v->ignore_merges = false;
+        v->add_space_prefix = s->add_space_prefix != 0;
+    }
     int rc = load_tokens(v, s, e);
     if (rc == LFMRT_OK) {
         set_special_ids(v, s);
@@ -452,7 +504,7 @@ int lf_vocab_build(const lf_vocab_spec *s, lf_vocab **out, lfmrt_err *e) {
         build_eog(v);
         rc = build_special_cache(v, e);
     }
-    if (rc == LFMRT_OK) rc = load_merges(v, s, e);
+    if (rc == LFMRT_OK) rc = spm ? load_spm(v, s, e) : load_merges(v, s, e);
     if (rc == LFMRT_OK) rc = build_pieces(v, e);
     if (rc != LFMRT_OK) {
         lf_vocab_destroy(v);
@@ -515,9 +567,20 @@ int lf_vocab_load(const lf_gguf *g, lf_vocab **out, lfmrt_err *e) {
     }
     rc = lf_gguf_get_arr(g, "tokenizer.ggml.tokens", LF_GGUF_STRING, &toks, e);
     if (rc != LFMRT_OK) return rc;
-    if (!str_is(s.model, "gpt2")) return lf_vocab_build(&s, out, e); /* reports the unsupported model */
-    rc = lf_gguf_get_arr(g, "tokenizer.ggml.merges", LF_GGUF_STRING, &merges, e);
-    if (rc != LFMRT_OK) return rc;
+    bool spm = str_is(s.model, "llama");
+    if (!str_is(s.model, "gpt2") && !spm) return lf_vocab_build(&s, out, e); /* reports the unsupported model */
+    if (!spm || lf_gguf_find_kv(g, "tokenizer.ggml.merges")) {
+        rc = lf_gguf_get_arr(g, "tokenizer.ggml.merges", LF_GGUF_STRING, &merges, e);
+        if (rc != LFMRT_OK) return rc;
+    }
+    const lf_gguf_kv *scores = NULL;
+    if (spm && lf_gguf_find_kv(g, "tokenizer.ggml.scores")) {
+        rc = lf_gguf_get_arr(g, "tokenizer.ggml.scores", LF_GGUF_F32, &scores, e);
+        if (rc != LFMRT_OK) return rc;
+        if (scores->v.arr.n < toks->v.arr.n)
+            return lf_err(e, LFMRT_E_FORMAT, "tokenizer.ggml.scores has %llu entries for %llu tokens",
+                          (unsigned long long)scores->v.arr.n, (unsigned long long)toks->v.arr.n);
+    }
     if (lf_gguf_find_kv(g, "tokenizer.ggml.token_type")) {
         rc = lf_gguf_get_arr(g, "tokenizer.ggml.token_type", LF_GGUF_I64, &types, e);
         if (rc != LFMRT_OK) return rc;
@@ -546,8 +609,24 @@ int lf_vocab_load(const lf_gguf *g, lf_vocab **out, lfmrt_err *e) {
         if (rc != LFMRT_OK) return rc;
         s.add_eos = b;
     }
+    if (lf_gguf_find_kv(g, "tokenizer.ggml.add_space_prefix")) {
+        rc = lf_gguf_get_bool(g, "tokenizer.ggml.add_space_prefix", &b, e);
+        if (rc != LFMRT_OK) return rc;
+        s.add_space_prefix = b;
+    }
+    float *score_vals = NULL;
     rc = read_str_array(toks, &tok_views, &s.n_tokens, e);
-    if (rc == LFMRT_OK) rc = read_str_array(merges, &merge_views, &s.n_merges, e);
+    if (rc == LFMRT_OK && merges) rc = read_str_array(merges, &merge_views, &s.n_merges, e);
+    if (rc == LFMRT_OK && scores) {
+        score_vals = malloc(s.n_tokens * sizeof *score_vals);
+        if (!score_vals) rc = lf_err(e, LFMRT_E_NOMEM, "vocab: out of memory");
+        for (size_t i = 0; rc == LFMRT_OK && i < s.n_tokens; i++) {
+            double d;
+            if (!lf_gguf_arr_float(scores, i, &d)) rc = lf_err(e, LFMRT_E_FORMAT, "tokenizer.ggml.scores[%zu] unreadable", i);
+            else score_vals[i] = (float)d;
+        }
+        s.scores = score_vals;
+    }
     if (rc == LFMRT_OK && types) {
         type_vals = malloc(s.n_tokens * sizeof *type_vals);
         if (!type_vals) rc = lf_err(e, LFMRT_E_NOMEM, "vocab: out of memory");
@@ -569,5 +648,6 @@ int lf_vocab_load(const lf_gguf *g, lf_vocab **out, lfmrt_err *e) {
     free(tok_views);
     free(merge_views);
     free(type_vals);
+    free(score_vals);
     return rc;
 }

@@ -1,8 +1,9 @@
 /* tokenizer/vocab.h - vocabularies read from GGUF (tokenizer.ggml.*), tokenization and detokenization.
  *
- * Supported now: byte-level BPE (`tokenizer.ggml.model = gpt2`) with the pre-tokenizers named by
- * `tokenizer.ggml.pre`: lfm2 (llama3 regex, ignore_merges), llama-bpe/llama3, qwen2, gpt-2/default.
- * (SentencePiece `llama` vocabularies: issue 3.)  Results equal llama.cpp's llama_tokenize.
+ * Supported: byte-level BPE (`tokenizer.ggml.model = gpt2`) with the pre-tokenizers named by
+ * `tokenizer.ggml.pre`: lfm2 (llama3 regex, ignore_merges), llama-bpe/llama3, qwen2, gpt-2/default; and
+ * SentencePiece (`llama`: score-driven merges, byte fallback <0xXX>, add_space_prefix, U+2581 for spaces).
+ * Results equal llama.cpp's llama_tokenize / llama_detokenize.
  */
 #ifndef LF_TOKENIZER_VOCAB_H
 #define LF_TOKENIZER_VOCAB_H
@@ -37,6 +38,8 @@ int32_t lf_vocab_n_tokens(const lf_vocab *v);
 int32_t lf_vocab_bos(const lf_vocab *v);    /* -1 if none */
 int32_t lf_vocab_eos(const lf_vocab *v);    /* -1 if none */
 bool lf_vocab_add_bos(const lf_vocab *v);   /* tokenizer.ggml.add_bos_token (llama.cpp default if absent) */
+bool lf_vocab_is_spm(const lf_vocab *v);    /* SentencePiece (tokenizer.ggml.model = llama) */
+bool lf_vocab_add_space_prefix(const lf_vocab *v); /* SPM: tokenizer.ggml.add_space_prefix (default true) */
 bool lf_vocab_is_eog(const lf_vocab *v, int32_t id); /* end-of-generation set, as llama.cpp builds it */
 int lf_vocab_token_type(const lf_vocab *v, int32_t id);
 /* Raw vocab text of a token (BPE byte-alphabet form); NULL if id out of range. */
@@ -57,6 +60,15 @@ int lf_vocab_tokenize(const lf_vocab *v, const char *text, size_t len, bool pars
  * full length (call again with a bigger buffer if it exceeds cap), or -1 for a bad id. Equals llama.cpp's
  * llama_token_to_piece(lstrip = 0). */
 int lf_vocab_token_bytes(const lf_vocab *v, int32_t id, bool special, char *buf, size_t cap);
+
+/* Whole-sequence detokenization as llama.cpp's llama_detokenize(remove_special, unparse_special) without
+ * its clean-up pass (off for the vocabularies supported): with remove_special a leading BOS (when the
+ * vocabulary adds one) and a trailing EOS (when it adds one) are dropped; with add_space_prefix the first
+ * token's leading space is dropped unless a BOS was dropped before it (llama.cpp's rule); control tokens
+ * give their text only with unparse_special. Writes at most cap bytes (no NUL); returns the full length,
+ * or -1 for a bad id. */
+int lf_vocab_detokenize(const lf_vocab *v, const int32_t *ids, size_t n, bool remove_special, bool unparse_special,
+                        char *buf, size_t cap);
 
 /* Streaming detokenizer: feed ids one at a time; it emits only complete UTF-8 sequences and holds back
  * a partial character until the next token completes it (or flush emits it as U+FFFD replacement). */

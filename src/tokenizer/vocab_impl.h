@@ -1,5 +1,5 @@
 /* tokenizer/vocab_impl.h - the lf_vocab structure shared by vocab.c (loading, special tokens),
- * tokenize.c (special-token partition + BPE) and detok.c. Not a public interface.
+ * tokenize.c (special-token partition + BPE), spm.c (SentencePiece) and detok.c. Not a public interface.
  *
  * Invariants after lf_vocab_build: token ids are 0..n_tokens-1 and tok.n == n_tokens (texts unique);
  * attr[] holds llama.cpp-style attribute bits after its load-time overrides; special[] lists the
@@ -43,6 +43,9 @@ typedef struct lf_vocab_spec {
     const lf_str *merges;
     int64_t ids[LF_SP_COUNT]; /* LF_VOCAB_KEY_ABSENT when the key is absent */
     int add_bos, add_eos;     /* -1 absent, else 0/1 */
+    /* SentencePiece (model "llama") only */
+    const float *scores;      /* [n_tokens] tokenizer.ggml.scores; NULL when absent (all 0) */
+    int add_space_prefix;     /* tokenizer.ggml.add_space_prefix: -1 absent (llama.cpp: true), else 0/1 */
 } lf_vocab_spec;
 
 /* Sets every id to LF_VOCAB_KEY_ABSENT and add_bos/add_eos to -1; zeroes the rest. */
@@ -61,6 +64,10 @@ struct lf_vocab {
     int32_t ids[LF_SP_COUNT]; /* -1 = none */
     bool add_bos, add_eos, ignore_merges;
     lf_pretok_kind pre;
+    bool spm;                 /* SentencePiece vocabulary (spm.c) instead of byte-level BPE */
+    bool add_space_prefix;    /* SPM: prefix U+2581 to text at the start or after a special token */
+    float *score;             /* SPM: [n_tokens] merge scores, or NULL (all 0) */
+    int32_t byte_tok[256];    /* SPM: token of raw byte b (<0xXX>, else the 1-byte token, else unk, else -1) */
 
     /* special-token partition */
     int32_t *special;         /* [n_special] ids, longest text first */
