@@ -145,10 +145,11 @@ int lf_llama2c_parse_vocab(const uint8_t *data, size_t size, int32_t n_vocab, lf
                           i, off);
         }
         if (len < 0 || (uint32_t)len > v->max_len || (size_t)len > size - off - 8) {
+            const uint32_t max_len = v->max_len;
             lf_llama2c_vocab_free(v);
             return lf_err(e, LFMRT_E_FORMAT,
                           "llama2.c tokenizer: entry %d (byte %zu) has length %d (max_token_length %u, %zu "
-                          "bytes left)", i, off, len, v->max_len, size - off - 8);
+                          "bytes left)", i, off, len, max_len, size - off - 8);
         }
         v->score[i] = s;
         v->len[i] = (uint32_t)len;
