@@ -11,6 +11,10 @@
 #   attn      tiny f32 and q8_0 with attention layers at 0,3,5
 #   untied    tiny f32 and q4_0 with a separate output matrix
 #   tokenize  every line of tests/tokenizer/corpus.txt, with and without --special, on the lfm2-350m model
+#   stories   karpathy's trained stories260K (llama2.c, LFMRT_TEST_DATA/models/stories260K) converted by
+#             `lfmrt convert --llama2c`: f32 KV on 96 seeded ids and on 128 ids of real story text, f16 KV
+#             on 96 ids, and tokenization of the corpus with its SentencePiece vocabulary; skipped
+#             (exit 77 when it is the only group) without the data
 # Tolerances: f32 weights use an F32 KV cache on both sides and flash attention off in llama.cpp (2e-3);
 # other types use llama.cpp's defaults (F16 KV, flash auto) against lfmrt's f16 KV (5e-2).
 # The llama.cpp peer lives in LFMRT_PEER_DIR (default <repo>/build/peer) and is installed on first use.
@@ -20,14 +24,14 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 if [ $# -lt 2 ]; then
-  echo "usage: $0 BIN WORKDIR [self|tiny|350m|attn|untied|tokenize ...]" >&2
+  echo "usage: $0 BIN WORKDIR [self|tiny|350m|attn|untied|tokenize|stories ...]" >&2
   exit 2
 fi
 BIN=$1
 WORK=$2
 shift 2
 GROUPS_=("$@")
-[ ${#GROUPS_[@]} -gt 0 ] || GROUPS_=(tiny 350m attn untied tokenize)
+[ ${#GROUPS_[@]} -gt 0 ] || GROUPS_=(tiny 350m attn untied tokenize stories)
 mkdir -p "$WORK/models" || exit 1
 WORK=$(cd "$WORK" && pwd)
 case "$BIN" in /*) ;; *) BIN="$(pwd)/$BIN" ;; esac
@@ -40,6 +44,7 @@ if [ $rc -eq 77 ]; then exit 77; elif [ $rc -ne 0 ]; then echo "FAIL: peer insta
 CASE_TIMEOUT=${LFMRT_PARITY_CASE_TIMEOUT:-900}
 passed=0
 failed=0
+skipped=0
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
@@ -160,6 +165,48 @@ group_tokenize() {
   if [ $r -eq 0 ]; then passed=$((passed + 1)); elif [ $r -eq 77 ]; then exit 77; else failed=$((failed + 1)); fi
 }
 
+group_stories() {
+  local d="${LFMRT_TEST_DATA:-$ROOT/../shared/data}/models/stories260K"
+  local f="$WORK/models/stories260K.gguf" ids r t
+  if [ ! -s "$d/stories260K.bin" ] || [ ! -s "$d/tok512.bin" ] || [ ! -s "$d/expected_greedy_256.txt" ]; then
+    echo "SKIP: stories: $d lacks stories260K.bin, tok512.bin or expected_greedy_256.txt (set LFMRT_TEST_DATA)" >&2
+    skipped=$((skipped + 1))
+    return
+  fi
+  if ! "$BIN" convert --help 2>&1 | grep -q -- --llama2c; then
+    echo "SKIP: stories: '$BIN convert --llama2c' is not available in this build" >&2
+    skipped=$((skipped + 1))
+    return
+  fi
+  # converted afresh every run (about 10 ms): the case tests the converter as it is now
+  rm -f "$f"
+  if ! "$BIN" convert --llama2c "$d/stories260K.bin" --llama2c-tokenizer "$d/tok512.bin" -o "$f" >"$WORK/models/stories260K.log" 2>&1; then
+    echo "FAIL: $BIN convert --llama2c failed:" >&2
+    tail -n 20 "$WORK/models/stories260K.log" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  # real text: BOS + the first 127 ids of the golden story (peaked, in-distribution contexts)
+  ids=$("$BIN" tokenize -m "$f" --text-file "$d/expected_greedy_256.txt" |
+    node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{const a=JSON.parse(s).ids;if(a.length<127)process.exit(1);console.log([1,...a.slice(0,127)].join(","))})') || {
+    echo "FAIL: stories: lfmrt tokenize of the golden story failed" >&2
+    failed=$((failed + 1))
+    return
+  }
+  local cases=("--kv f32 --n-tokens 96 --seed 51" "--kv f32 --tokens $ids" "--kv f16 --n-tokens 96 --seed 52")
+  for c in "${cases[@]}"; do
+    t=$(now)
+    # shellcheck disable=SC2086
+    timeout "$CASE_TIMEOUT" node "$HERE/compare.mjs" --bin "$BIN" --model "$f" --type f32 $c
+    r=$?
+    echo "  (stories260K ${c:0:40}: $(secs "$t") s)" >&2
+    if [ $r -eq 0 ]; then passed=$((passed + 1)); elif [ $r -eq 77 ]; then exit 77; else failed=$((failed + 1)); fi
+  done
+  timeout "$CASE_TIMEOUT" node "$HERE/tok_compare.mjs" --bin "$BIN" --model "$f" --corpus "$ROOT/tests/tokenizer/corpus.txt" --special both
+  r=$?
+  if [ $r -eq 0 ]; then passed=$((passed + 1)); elif [ $r -eq 77 ]; then exit 77; else failed=$((failed + 1)); fi
+}
+
 if [ ! -x "$BIN" ] && [[ " ${GROUPS_[*]} " != " self " ]]; then
   echo "FAIL: lfmrt binary '$BIN' not found" >&2
   exit 1
@@ -168,10 +215,11 @@ for g in "${GROUPS_[@]}"; do
   t0=$(now)
   echo "== parity group $g" >&2
   case "$g" in
-    self | tiny | 350m | attn | untied | tokenize) "group_$g" ;;
+    self | tiny | 350m | attn | untied | tokenize | stories) "group_$g" ;;
     *) echo "unknown group $g" >&2; exit 2 ;;
   esac
   echo "== parity group $g done in $(secs "$t0") s" >&2
 done
-echo "parity: $passed passed, $failed failed"
+echo "parity: $passed passed, $failed failed, $skipped skipped"
+if [ $failed -eq 0 ] && [ $passed -eq 0 ] && [ $skipped -gt 0 ]; then exit 77; fi
 [ $failed -eq 0 ]
