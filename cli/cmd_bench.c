@@ -6,6 +6,7 @@
  * latency of prefill + first token (P50 / P95 over repetitions).
  * Input tokens come from tokenizing a plain English sentence repeated (no special tokens), as the
  * reference peer's bench does. --json prints one object instead of the table.
+ * --compare-llamacpp measures llama.cpp alongside on the same file (cli/bench_compare.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <sys/resource.h>
 
 #include "args.h"
+#include "bench_compare.h"
 #include "common.h"
 #include "json_out.h"
 
@@ -38,6 +40,12 @@ static void usage(void) {
            "  --ctx LIST            input lengths for the latency sweep, e.g. 256,512,1024\n"
            "  --kv-type T           KV cache type: f16 (default) or f32\n"
            "  --json                print one JSON object\n"
+           "  --compare-llamacpp    also measure llama.cpp (bench/llamacpp_bench) on the same file, alternating\n"
+           "                        repetitions, with the read bandwidth (bench/bwprobe); prints a markdown table\n"
+           "                        of both engines' medians, ratios and decode roofline fractions\n"
+           "  --llamacpp-bench PATH the llama.cpp driver (default: llamacpp_bench next to this binary)\n"
+           "  --bwprobe PATH        the bandwidth probe (default: bwprobe next to this binary)\n"
+           "  --lib-dir DIR         llama.cpp's libraries (default: the driver's, the build's peer)\n"
            "  -h, --help            this help\n");
 }
 
@@ -85,10 +93,32 @@ static double timed_prefill(lfmrt_session *s, const int32_t *toks, int n, float 
     return cli_now_ms() - t0;
 }
 
+int bench_rep(lfmrt_session *s, const int32_t *toks, int n_prompt, int n_gen, float *logits, int32_t nv,
+              double *prefill_tps, double *decode_tps, double *ttft_ms, double *tok_ms, lfmrt_err *e) {
+    double tp0 = cli_now_ms();
+    lfmrt_session_reset(s);
+    int st = lfmrt_session_prefill(s, toks, n_prompt, logits, NULL, e);
+    if (st != LFMRT_OK) return st;
+    double tp = cli_now_ms() - tp0;
+    int32_t next = argmax(logits, nv);
+    *ttft_ms = cli_now_ms() - tp0;
+    *prefill_tps = n_prompt * 1000.0 / tp;
+    double td0 = cli_now_ms();
+    for (int i = 0; i < n_gen; i++) {
+        double t0 = cli_now_ms();
+        if ((st = lfmrt_session_decode(s, next, logits, e)) != LFMRT_OK) return st;
+        next = argmax(logits, nv);
+        if (tok_ms) tok_ms[i] = cli_now_ms() - t0;
+    }
+    double td = cli_now_ms() - td0;
+    *decode_tps = n_gen ? n_gen * 1000.0 / td : 0.0;
+    return LFMRT_OK;
+}
+
 int cmd_bench(int argc, char **argv) {
-    const char *model = NULL, *ctx_s = NULL, *kv = "f16";
+    const char *model = NULL, *ctx_s = NULL, *kv = "f16", *llama_bench = NULL, *bwprobe = NULL, *lib_dir = NULL;
     int threads = cli_default_threads(), n_prompt = 512, n_gen = 128, reps = 3;
-    bool json = false;
+    bool json = false, compare = false;
     cli_args a;
     cli_args_init(&a, CMD, argc, argv, 1);
     int k, rc = 0;
@@ -105,10 +135,17 @@ int cmd_bench(int argc, char **argv) {
         else if (cli_is(&a, NULL, "--ctx")) rc = cli_val_str(&a, &ctx_s);
         else if (cli_is(&a, NULL, "--kv-type")) rc = cli_val_str(&a, &kv);
         else if (cli_is(&a, NULL, "--json")) rc = cli_flag(&a, &json);
+        else if (cli_is(&a, NULL, "--compare-llamacpp")) rc = cli_flag(&a, &compare);
+        else if (cli_is(&a, NULL, "--llamacpp-bench")) rc = cli_val_str(&a, &llama_bench);
+        else if (cli_is(&a, NULL, "--bwprobe")) rc = cli_val_str(&a, &bwprobe);
+        else if (cli_is(&a, NULL, "--lib-dir")) rc = cli_val_str(&a, &lib_dir);
         else return cli_unknown(&a);
         if (rc) return rc;
     }
     if (!model) return cli_usage(CMD, "missing -m MODEL");
+    if (compare && threads < 1)
+        return cli_usage(CMD, "--compare-llamacpp needs a thread count (-t N or LFMRT_THREADS): both engines use it");
+    if (compare && ctx_s) return cli_usage(CMD, "--compare-llamacpp does not take --ctx");
     if (strcmp(kv, "f16") && strcmp(kv, "f32"))
         return cli_usage(CMD, "option '--kv-type' expects f16 or f32, got '%s'", kv);
     int ctx[MAX_CTX], n_ctx_list = 0, max_len = n_prompt + n_gen;
@@ -197,29 +234,19 @@ int cmd_bench(int argc, char **argv) {
         rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
         goto done;
     }
+    if (compare) {
+        bench_cmp_cfg cc = {model, info.name && info.name[0] ? info.name : model, s, toks, logits, nv,
+                            info.weight_bytes, threads, n_prompt, n_gen, reps, json, llama_bench, bwprobe, lib_dir};
+        rc = bench_compare(&cc);
+        goto done;
+    }
     for (int rep = 0; rep < reps; rep++) {
-        double tp0 = cli_now_ms();
-        lfmrt_session_reset(s);
-        if (lfmrt_session_prefill(s, toks, n_prompt, logits, NULL, &e) != LFMRT_OK) {
-            rc = cli_fail(CMD, "prefill failed: %s", e.msg);
+        if (bench_rep(s, toks, n_prompt, n_gen, logits, nv, &r.prefill_tps[rep], &r.decode_tps[rep], &r.ttft_ms[rep],
+                      r.tok_ms + r.n_tok_ms, &e) != LFMRT_OK) {
+            rc = cli_fail(CMD, "benchmark failed: %s", e.msg);
             goto done;
         }
-        double tp = cli_now_ms() - tp0;
-        next = argmax(logits, nv);
-        r.ttft_ms[rep] = cli_now_ms() - tp0;
-        r.prefill_tps[rep] = n_prompt * 1000.0 / tp;
-        double td0 = cli_now_ms();
-        for (int i = 0; i < n_gen; i++) {
-            double t0 = cli_now_ms();
-            if (lfmrt_session_decode(s, next, logits, &e) != LFMRT_OK) {
-                rc = cli_fail(CMD, "decode failed: %s", e.msg);
-                goto done;
-            }
-            next = argmax(logits, nv);
-            r.tok_ms[r.n_tok_ms++] = cli_now_ms() - t0;
-        }
-        double td = cli_now_ms() - td0;
-        r.decode_tps[rep] = n_gen ? n_gen * 1000.0 / td : 0.0;
+        r.n_tok_ms += (size_t)n_gen;
         for (int c = 0; c < n_ctx_list; c++) {
             double ms = timed_prefill(s, toks, ctx[c], logits, nv, &next, &e);
             if (ms < 0) {

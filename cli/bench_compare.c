@@ -1,0 +1,282 @@
+/* cli/bench_compare.c - `lfmrt bench --compare-llamacpp` (contract: bench_compare.h).
+ *
+ * Order of a run: the bandwidth probe (bwprobe --json, 1 and 2 threads, plus T when T > 2), then for
+ * each repetition one of ours (in process, the session already warmed up) followed by one of llama.cpp
+ * (llamacpp_bench -r 1, a fresh process: its load is not timed, its own warm-up runs first). Medians
+ * over the repetitions; ratios are lfmrt / llama.cpp. Decode roofline fraction = decode tok/s x weight
+ * bytes per token / read bandwidth at the same thread count. Helper programs are found next to this
+ * binary (the build puts them there) unless given; they run through fork/exec, never a shell.
+ */
+#include "bench_compare.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "common.h"
+#include "json_out.h"
+
+static const char *CMD = "bench";
+
+enum { OUT_CAP = 1 << 16, MAX_REPS = 1000 };
+
+/* dirname(/proc/self/exe) + "/" + name into buf; the bare name when the link cannot be read. */
+static void beside_self(const char *name, char *buf, size_t cap) {
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        snprintf(buf, cap, "%s", name);
+        return;
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    size_t le = strlen(exe), ln = strlen(name);
+    if (le + 1 + ln + 1 > cap) {
+        snprintf(buf, cap, "%s", name);
+        return;
+    }
+    memcpy(buf, exe, le);
+    buf[le] = '/';
+    memcpy(buf + le + 1, name, ln + 1);
+}
+
+/* Runs argv (argv[0] a path) and captures its stdout into out (NUL-terminated, truncated at cap - 1);
+ * stderr passes through. Returns the exit status, or -1 if it could not run. */
+static int run_capture(char *const argv[], char *out, size_t cap) {
+    int fd[2];
+    if (pipe(fd) != 0) return -1;
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fd[0]);
+        close(fd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(fd[1], STDOUT_FILENO);
+        close(fd[0]);
+        close(fd[1]);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    close(fd[1]);
+    size_t len = 0;
+    for (;;) {
+        char tmp[4096];
+        ssize_t r = read(fd[0], tmp, sizeof tmp);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        size_t k = (size_t)r < cap - 1 - len ? (size_t)r : cap - 1 - len;
+        memcpy(out + len, tmp, k);
+        len += k;
+    }
+    out[len] = '\0';
+    close(fd[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The number after `"key":` following the first occurrence of `after` (NULL: from the start). */
+static int json_find_num(const char *s, const char *after, const char *key, double *v) {
+    if (after && !(s = strstr(s, after))) return -1;
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(s, pat);
+    if (!p) return -1;
+    char *end;
+    *v = strtod(p + strlen(pat), &end);
+    return end == p + strlen(pat) ? -1 : 0;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static double median(const double *v, int n) {
+    double *s = malloc((size_t)n * sizeof *s);
+    if (!s || n < 1) {
+        free(s);
+        return 0.0;
+    }
+    memcpy(s, v, (size_t)n * sizeof *s);
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    double m = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+    free(s);
+    return m;
+}
+
+static void json_arr(FILE *f, const double *v, int n) {
+    fputc('[', f);
+    for (int i = 0; i < n; i++) {
+        if (i) fputc(',', f);
+        json_num(f, v[i]);
+    }
+    fputc(']', f);
+}
+
+typedef struct engine_res {
+    double pf[MAX_REPS], dc[MAX_REPS];
+    double pf_med, dc_med, roof, gbs_used;
+} engine_res;
+
+static void finish(engine_res *r, int reps, double bytes, double bw) {
+    r->pf_med = median(r->pf, reps);
+    r->dc_med = median(r->dc, reps);
+    r->gbs_used = r->dc_med * bytes / 1e9;
+    r->roof = bw > 0 ? r->gbs_used / bw : 0.0;
+}
+
+static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
+
+int bench_compare(const bench_cmp_cfg *c) {
+    char llama[4096], bwp[4096];
+    if (c->llama_bench) snprintf(llama, sizeof llama, "%s", c->llama_bench);
+    else beside_self("llamacpp_bench", llama, sizeof llama);
+    if (c->bwprobe) snprintf(bwp, sizeof bwp, "%s", c->bwprobe);
+    else beside_self("bwprobe", bwp, sizeof bwp);
+    if (access(llama, X_OK) != 0)
+        return cli_fail(CMD, "llama.cpp driver '%s' not found (it is built only when the node-llama-cpp peer is "
+                             "there at configure time, see bench/CMakeLists.txt); pass --llamacpp-bench PATH",
+                        llama);
+    if (access(bwp, X_OK) != 0) return cli_fail(CMD, "bandwidth probe '%s' not found; pass --bwprobe PATH", bwp);
+    if (c->reps > MAX_REPS) return cli_fail(CMD, "at most %d repetitions", MAX_REPS);
+
+    char *out = malloc(OUT_CAP);
+    engine_res *ours = calloc(1, sizeof *ours), *theirs = calloc(1, sizeof *theirs);
+    int rc = CLI_FAIL;
+    if (!out || !ours || !theirs) {
+        rc = cli_fail(CMD, "out of memory");
+        goto done;
+    }
+
+    /* 1. bandwidth */
+    char tl[32];
+    if (c->threads > 2) snprintf(tl, sizeof tl, "1,2,%d", c->threads);
+    else snprintf(tl, sizeof tl, "1,2");
+    {
+        char *argv[] = {bwp, "--json", "-r", "3", "-t", tl, NULL};
+        if (!c->json) fprintf(stderr, "bench: measuring read bandwidth (%s)\n", bwp);
+        if (run_capture(argv, out, OUT_CAP) != 0) {
+            rc = cli_fail(CMD, "bandwidth probe '%s' failed", bwp);
+            goto done;
+        }
+    }
+    double bw1 = 0, bw2 = 0, bwt = 0;
+    {
+        char key[48];
+        double v;
+        if (json_find_num(out, "{\"threads\":1,", "gbs", &bw1) || json_find_num(out, "{\"threads\":2,", "gbs", &bw2)) {
+            rc = cli_fail(CMD, "cannot read the bandwidth probe's output: %.200s", out);
+            goto done;
+        }
+        snprintf(key, sizeof key, "{\"threads\":%d,", c->threads);
+        bwt = json_find_num(out, key, "gbs", &v) == 0 ? v : bw2;
+    }
+
+    /* 2. alternating repetitions */
+    char ts[16], ps[16], ns[16];
+    snprintf(ts, sizeof ts, "%d", c->threads);
+    snprintf(ps, sizeof ps, "%d", c->n_prompt);
+    snprintf(ns, sizeof ns, "%d", c->n_gen);
+    for (int rep = 0; rep < c->reps; rep++) {
+        lfmrt_err e;
+        memset(&e, 0, sizeof e);
+        double ttft;
+        if (!c->json) fprintf(stderr, "bench: repetition %d/%d: lfmrt\n", rep + 1, c->reps);
+        int st = bench_rep(c->s, c->toks, c->n_prompt, c->n_gen, c->logits, c->nv, &ours->pf[rep], &ours->dc[rep],
+                           &ttft, NULL, &e);
+        if (st != LFMRT_OK) {
+            rc = cli_fail(CMD, "lfmrt repetition failed: %s", e.msg[0] ? e.msg : lfmrt_status_name(st));
+            goto done;
+        }
+        if (!c->json) fprintf(stderr, "bench: repetition %d/%d: llama.cpp\n", rep + 1, c->reps);
+        char *argv[] = {llama, "-m", (char *)c->model, "-t", ts, "-p", ps, "-n", ns, "-r", "1", "--json",
+                        c->lib_dir ? "--lib-dir" : NULL, (char *)c->lib_dir, NULL};
+        int xs = run_capture(argv, out, OUT_CAP);
+        if (xs != 0) {
+            rc = cli_fail(CMD, "llama.cpp driver '%s' failed (exit status %d)", llama, xs);
+            goto done;
+        }
+        if (json_find_num(out, "\"prefill\":", "tok_s", &theirs->pf[rep]) ||
+            json_find_num(out, "\"decode\":", "tok_s", &theirs->dc[rep])) {
+            rc = cli_fail(CMD, "cannot read the llama.cpp driver's output: %.200s", out);
+            goto done;
+        }
+    }
+    const double bytes = (double)c->weight_bytes;
+    finish(ours, c->reps, bytes, bwt);
+    finish(theirs, c->reps, bytes, bwt);
+
+    if (c->json) {
+        FILE *f = stdout;
+        fputs("{\"model\":", f);
+        json_cstr(f, c->model);
+        fputs(",\"name\":", f);
+        json_cstr(f, c->name);
+        fprintf(f, ",\"threads\":%d,\"n_prompt\":%d,\"n_gen\":%d,\"reps\":%d,\"weight_bytes\":%llu", c->threads,
+                c->n_prompt, c->n_gen, c->reps, (unsigned long long)c->weight_bytes);
+        fputs(",\"bandwidth_gbs\":{\"t1\":", f);
+        json_num(f, bw1);
+        fputs(",\"t2\":", f);
+        json_num(f, bw2);
+        fputs(",\"threads\":", f);
+        json_num(f, bwt);
+        fputc('}', f);
+        const char *names[2] = {"lfmrt", "llamacpp"};
+        engine_res *rs[2] = {ours, theirs};
+        for (int k = 0; k < 2; k++) {
+            fprintf(f, ",\"%s\":{\"prefill_tok_s\":", names[k]);
+            json_num(f, rs[k]->pf_med);
+            fputs(",\"decode_tok_s\":", f);
+            json_num(f, rs[k]->dc_med);
+            fputs(",\"decode_weight_gbs\":", f);
+            json_num(f, rs[k]->gbs_used);
+            fputs(",\"decode_roofline\":", f);
+            json_num(f, rs[k]->roof);
+            fputs(",\"prefill_runs\":", f);
+            json_arr(f, rs[k]->pf, c->reps);
+            fputs(",\"decode_runs\":", f);
+            json_arr(f, rs[k]->dc, c->reps);
+            fputc('}', f);
+        }
+        fputs(",\"ratio\":{\"prefill\":", f);
+        json_num(f, ratio(ours->pf_med, theirs->pf_med));
+        fputs(",\"decode\":", f);
+        json_num(f, ratio(ours->dc_med, theirs->dc_med));
+        fputs("}}\n", f);
+    } else {
+        printf("lfmrt vs llama.cpp: %s (%.1f MiB of weights read per decoded token), %d thread%s, prefill %d, "
+               "decode %d, %d alternating repetitions, medians\n",
+               c->name, bytes / 1048576.0, c->threads, c->threads > 1 ? "s" : "", c->n_prompt, c->n_gen, c->reps);
+        printf("read bandwidth (bwprobe, 1 GiB read-sum, median of 3): 1 thread %.1f GB/s, 2 threads %.1f GB/s", bw1,
+               bw2);
+        if (c->threads > 2) printf(", %d threads %.1f GB/s", c->threads, bwt);
+        printf("\n\n| engine | prefill tok/s | decode tok/s | decode weight GB/s | decode roofline |\n");
+        printf("|---|---|---|---|---|\n");
+        printf("| lfmrt | %.1f | %.1f | %.1f | %.0f %% |\n", ours->pf_med, ours->dc_med, ours->gbs_used,
+               100.0 * ours->roof);
+        printf("| llama.cpp | %.1f | %.1f | %.1f | %.0f %% |\n", theirs->pf_med, theirs->dc_med, theirs->gbs_used,
+               100.0 * theirs->roof);
+        printf("| lfmrt / llama.cpp | %.2f | %.2f | | |\n", ratio(ours->pf_med, theirs->pf_med),
+               ratio(ours->dc_med, theirs->dc_med));
+        printf("\nruns (prefill / decode tok/s):");
+        for (int rep = 0; rep < c->reps; rep++)
+            printf(" [lfmrt %.1f / %.1f, llama.cpp %.1f / %.1f]", ours->pf[rep], ours->dc[rep], theirs->pf[rep],
+                   theirs->dc[rep]);
+        printf("\n");
+    }
+    rc = CLI_OK;
+done:
+    free(out);
+    free(ours);
+    free(theirs);
+    return rc;
+}
