@@ -10,6 +10,8 @@
 #include "common.h"
 #include "lfmrt/lfmrt.h"
 
+int cmd_convert(int argc, char **argv); /* cli/cmd_convert.c */
+
 typedef struct cli_command {
     const char *name;
     int (*fn)(int argc, char **argv);
@@ -22,6 +24,7 @@ static const cli_command COMMANDS[] = {
     {"tokenize", cmd_tokenize, "token ids of a text, as JSON"},
     {"inspect", cmd_inspect, "metadata, tensors, layer layout and licence of a GGUF file"},
     {"gen-model", cmd_genmodel, "write a GGUF model with random weights at real dimensions"},
+    {"convert", cmd_convert, "vocabulary-only GGUF from a Hugging Face tokenizer (--hf-tokenizer DIR)"},
     {"bench", cmd_bench, "prefill / decode speed, time to first token, latency percentiles, memory"},
 };
 #define N_COMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

@@ -1,0 +1,337 @@
+/* tests/tokenizer/test_hfimport.c - Hugging Face tokenizer import (tokenizer/hfimport.h, `lfmrt convert
+ * --hf-tokenizer`): the real Qwen3 and Gemma3 tokenizer directories are converted to vocabulary-only
+ * GGUFs, written, read back with lf_vocab_load, and must then tokenize
+ *  - every line of vectors/{qwen3,gemma3}-tokenizer-vectors.jsonl as Hugging Face does (`ids`: no added
+ *    specials, special text parsed; `ids_with_special`: with the BOS the tokenizer adds), except lines
+ *    where HF's NFC normalizer (Qwen3) changes the text, which llama.cpp does not do - those are
+ *    checked to be NFC cases and reported;
+ *  - llama.cpp's vectors (ggml-vocab-qwen2 / ggml-vocab-gemma-4 .inp/.out) exactly.
+ * Also: the GGUF layout (types, special ids, flags, template) and the error paths. Skips loudly without
+ * the data (the error cases still run). */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "format/gguf.h"
+#include "testutil.h"
+#include "tokenizer/hfimport.h"
+#include "tokenizer/unicode.h"
+#include "tokenizer/vocab_impl.h"
+
+static const char *g_dir;
+static lf_vocab *g_qwen, *g_gemma;
+static lf_gguf *g_qg, *g_gg;
+
+static double ms_since(const struct timespec *t0) {
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int convert(const char *name, lf_gguf **g, lf_vocab **v) {
+    char src[1024], dst[1024];
+    snprintf(src, sizeof src, "%s/tokenizers/%s", g_dir, name);
+    snprintf(dst, sizeof dst, "%s/hfimport-%s.gguf", lf_test_tmp_dir(), name);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    lfmrt_err e = {0};
+    lf_gguf_writer *w = lf_gguf_writer_create();
+    lf_hf_info info;
+    int rc = lf_hf_import(src, NULL, w, &info, &e);
+    if (rc == LFMRT_OK) rc = lf_gguf_writer_set_str(w, "general.architecture", info.arch);
+    if (rc == LFMRT_OK) rc = lf_gguf_writer_write(w, dst, NULL, NULL, NULL, NULL, &e);
+    lf_gguf_writer_destroy(w);
+    double conv_ms = ms_since(&t0);
+    if (rc == LFMRT_OK) rc = lf_gguf_open(dst, g, &e);
+    if (rc == LFMRT_OK) rc = lf_vocab_load(*g, v, &e);
+    if (rc != LFMRT_OK) {
+        fprintf(stderr, "%s: %s\n", name, e.msg);
+        return -1;
+    }
+    fprintf(stderr, "%s: converted in %.0f ms (%zu tokens, %zu merges), loaded in %.0f ms more\n", name, conv_ms,
+            info.n_tokens, info.n_merges, ms_since(&t0) - conv_ms);
+    return 0;
+}
+
+static int setup(void **state) {
+    (void)state;
+    g_dir = lf_test_data_dir("Qwen3 / Gemma3 tokenizer.json");
+    if (!g_dir) return 0;
+    if (convert("qwen3", &g_qg, &g_qwen) || convert("gemma3", &g_gg, &g_gemma)) return -1;
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    lf_vocab_destroy(g_qwen);
+    lf_vocab_destroy(g_gemma);
+    lf_gguf_close(g_qg);
+    lf_gguf_close(g_gg);
+    return 0;
+}
+
+static int64_t key_int(const lf_gguf *g, const char *k) {
+    int64_t x = -1;
+    assert_int_equal(lf_gguf_get_i64(g, k, &x, NULL), LFMRT_OK);
+    return x;
+}
+static bool key_bool(const lf_gguf *g, const char *k) {
+    bool b = false;
+    assert_int_equal(lf_gguf_get_bool(g, k, &b, NULL), LFMRT_OK);
+    return b;
+}
+static bool key_str_is(const lf_gguf *g, const char *k, const char *want) {
+    lf_str s;
+    return lf_gguf_get_str(g, k, &s, NULL) == LFMRT_OK && lf_str_eq(s, want);
+}
+
+/* llama.cpp .inp/.out vectors: identical lines, *total the count */
+static size_t run_llamacpp(const lf_vocab *v, const char *name, size_t *total_out) {
+    char p[1024];
+    snprintf(p, sizeof p, "%s/vectors/llamacpp/%s.inp", g_dir, name);
+    char *inp = lf_test_read_file(p, NULL);
+    snprintf(p, sizeof p, "%s/vectors/llamacpp/%s.out", g_dir, name);
+    char *out = lf_test_read_file(p, NULL);
+    assert_non_null(inp);
+    assert_non_null(out);
+    const char *sep = "\n__ggml_vocab_test__\n";
+    char *s = inp, *o = out;
+    size_t total = 0, pass = 0;
+    static int32_t got[8192], want[8192];
+    while (*s && *o) {
+        char *end = strstr(s, sep);
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (!end && len && s[len - 1] == '\n') len--; /* the last text of gemma-4's .inp has no separator */
+        char *nl = strchr(o, '\n');
+        if (nl) *nl = 0;
+        size_t nw = 0, ng;
+        for (char *q = o, *e2;; q = e2) {
+            long x = strtol(q, &e2, 10);
+            if (e2 == q) break;
+            want[nw++] = (int32_t)x;
+        }
+        o = nl ? nl + 1 : o + strlen(o);
+        assert_int_equal(lf_vocab_tokenize(v, s, len, false, got, 8192, &ng, NULL), LFMRT_OK);
+        total++;
+        if (ng == nw && !memcmp(got, want, ng * sizeof *got)) pass++;
+        else fprintf(stderr, "%s vector %zu differs (%zu vs %zu ids): \"%.40s\"\n", name, total - 1, ng, nw, s);
+        if (!end) break;
+        s = end + strlen(sep);
+    }
+    free(inp);
+    free(out);
+    *total_out = total;
+    return pass;
+}
+
+/* Text HF's NFC normalizer would change: a combining mark or a conjoining jamo (see test_qwen3.c). */
+static bool nfc_changes(const char *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        size_t len;
+        uint32_t cp = lf_utf8_decode((const uint8_t *)s + i, n - i, &len);
+        i += len;
+        if ((lf_ucd_flags(cp) & LF_UCD_MARK) || (cp >= 0x1100 && cp <= 0x11FF) || cp == 0x212A || cp == 0x212B ||
+            cp == 0x2126 || (cp >= 0xF900 && cp <= 0xFAFF))
+            return true;
+    }
+    return false;
+}
+
+static size_t ids_of(json_t *a, int32_t *out) {
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x) out[i] = (int32_t)json_integer_value(x);
+    return json_array_size(a);
+}
+
+/* HF jsonl vectors; returns identical lines; *nfc counts lines that differ and are NFC cases (any other
+ * difference fails). */
+static size_t run_hf(const lf_vocab *v, const char *file, size_t *total_out, size_t *nfc_out, size_t *with_special) {
+    char p[1024];
+    snprintf(p, sizeof p, "%s/vectors/%s", g_dir, file);
+    char *all = lf_test_read_file(p, NULL);
+    assert_non_null(all);
+    size_t total = 0, pass = 0, nfc = 0, ws = 0;
+    static int32_t got[8192], want[8192];
+    for (char *line = all; *line;) {
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = 0;
+        json_error_t je;
+        json_t *j = json_loads(line, JSON_ALLOW_NUL, &je);
+        assert_non_null(j);
+        json_t *text = json_object_get(j, "text");
+        const char *s = json_string_value(text);
+        size_t n = json_string_length(text), ng;
+        size_t nw = ids_of(json_object_get(j, "ids"), want);
+        assert_int_equal(lf_vocab_tokenize(v, s, n, true, got, 8192, &ng, NULL), LFMRT_OK);
+        total++;
+        bool same = ng == nw && !memcmp(got, want, ng * sizeof *got);
+        json_t *wsj = json_object_get(j, "ids_with_special");
+        if (same && wsj) { /* with the tokenizer's own specials: BOS when it adds one */
+            size_t nws = ids_of(wsj, want), k = 0;
+            int32_t with[8192];
+            if (lf_vocab_add_bos(v)) with[k++] = lf_vocab_bos(v);
+            memcpy(with + k, got, ng * sizeof *got);
+            k += ng;
+            same = nws == k && !memcmp(with, want, k * sizeof *with);
+            ws++;
+        }
+        if (same) pass++;
+        else if (nfc_changes(s, n)) {
+            nfc++;
+            fprintf(stderr, "%s line %zu differs by HF's NFC normalization: \"%.50s\"\n", file, total, s);
+        } else {
+            fail_msg("%s line %zu differs and is not an NFC case: \"%.60s\"", file, total, s);
+        }
+        json_decref(j);
+        if (!nl) break;
+        line = nl + 1;
+    }
+    free(all);
+    *total_out = total;
+    *nfc_out = nfc;
+    *with_special = ws;
+    return pass;
+}
+
+static void test_qwen3_layout(void **state) {
+    (void)state;
+    if (!g_qwen) skip();
+    assert_true(key_str_is(g_qg, "tokenizer.ggml.model", "gpt2"));
+    assert_true(key_str_is(g_qg, "tokenizer.ggml.pre", "qwen2"));
+    assert_true(key_str_is(g_qg, "general.architecture", "qwen3"));
+    assert_int_equal(lf_vocab_n_tokens(g_qwen), 151669); /* no config.json: no [PAD] padding */
+    assert_int_equal(key_int(g_qg, "tokenizer.ggml.eos_token_id"), 151645);
+    assert_int_equal(key_int(g_qg, "tokenizer.ggml.padding_token_id"), 151643);
+    assert_null(lf_gguf_find_kv(g_qg, "tokenizer.ggml.bos_token_id")); /* bos_token is null */
+    assert_false(key_bool(g_qg, "tokenizer.ggml.add_bos_token"));
+    assert_false(lf_vocab_add_bos(g_qwen));
+    assert_int_equal(lf_vocab_token_type(g_qwen, 151644), LF_TOKT_CONTROL);      /* <|im_start|> */
+    assert_int_equal(lf_vocab_token_type(g_qwen, 151667), LF_TOKT_USER_DEFINED); /* <think> */
+    assert_int_equal(lf_vocab_token_type(g_qwen, 151659), LF_TOKT_CONTROL);      /* looks special */
+    assert_int_equal(lf_vocab_find(g_qwen, "<think>", 7), 151667);
+    assert_true(lf_vocab_is_eog(g_qwen, 151645));
+    const lf_gguf_kv *m = lf_gguf_find_kv(g_qg, "tokenizer.ggml.merges");
+    assert_non_null(m);
+    assert_int_equal(m->v.arr.n, 151387);
+    lf_str t;
+    assert_int_equal(lf_gguf_get_str(g_qg, "tokenizer.chat_template", &t, NULL), LFMRT_OK);
+    assert_true(t.n > 4000);
+}
+
+static void test_qwen3_vectors(void **state) {
+    (void)state;
+    if (!g_qwen) skip();
+    size_t total, nfc, ws;
+    size_t pass = run_llamacpp(g_qwen, "ggml-vocab-qwen2.gguf", &total);
+    fprintf(stderr, "qwen2 llama.cpp vectors through the converted Qwen3 vocab: %zu/%zu identical\n", pass, total);
+    assert_int_equal(total, 46);
+    assert_int_equal(pass, total);
+    pass = run_hf(g_qwen, "qwen3-tokenizer-vectors.jsonl", &total, &nfc, &ws);
+    fprintf(stderr, "qwen3 HF vectors: %zu/%zu identical, %zu differ only by HF's NFC normalization\n", pass, total,
+            nfc);
+    assert_int_equal(total, 77);
+    assert_true(nfc <= 1);
+    assert_int_equal(pass + nfc, total);
+}
+
+static void test_gemma3_layout(void **state) {
+    (void)state;
+    if (!g_gemma) skip();
+    assert_true(key_str_is(g_gg, "tokenizer.ggml.model", "llama"));
+    assert_true(key_str_is(g_gg, "general.architecture", "gemma3"));
+    assert_true(lf_vocab_is_spm(g_gemma));
+    assert_false(lf_vocab_add_space_prefix(g_gemma));
+    assert_true(lf_vocab_add_bos(g_gemma));
+    assert_int_equal(lf_vocab_bos(g_gemma), 2);
+    assert_int_equal(lf_vocab_eos(g_gemma), 1);
+    assert_int_equal(key_int(g_gg, "tokenizer.ggml.eot_token_id"), 106);
+    assert_true(lf_vocab_is_eog(g_gemma, 106));
+    assert_true(lf_vocab_is_eog(g_gemma, 1));
+    int32_t b41 = lf_vocab_find(g_gemma, "<0x41>", 6);
+    assert_true(b41 > 0);
+    assert_int_equal(lf_vocab_token_type(g_gemma, b41), LF_TOKT_BYTE);
+    assert_int_equal(lf_vocab_token_type(g_gemma, 105), LF_TOKT_CONTROL);      /* <start_of_turn> */
+    assert_int_equal(lf_vocab_token_type(g_gemma, 107), LF_TOKT_USER_DEFINED); /* "\n" */
+    assert_int_equal(lf_vocab_find(g_gemma, "  ", 2), 138);                    /* "▁▁" stored as spaces */
+    assert_true(lf_vocab_n_tokens(g_gemma) >= 262144);
+    /* detokenization: U+2581 back to spaces, no prefix to strip */
+    int32_t ids[64];
+    size_t n;
+    char buf[128];
+    assert_int_equal(lf_vocab_tokenize(g_gemma, " Hello  world\n", 14, false, ids, 64, &n, NULL), LFMRT_OK);
+    assert_int_equal(lf_vocab_detokenize(g_gemma, ids, n, false, false, buf, sizeof buf), 14);
+    assert_memory_equal(buf, " Hello  world\n", 14);
+}
+
+static void test_gemma3_vectors(void **state) {
+    (void)state;
+    if (!g_gemma) skip();
+    size_t total, nfc, ws;
+    size_t pass = run_llamacpp(g_gemma, "ggml-vocab-gemma-4.gguf", &total);
+    fprintf(stderr, "gemma-4 llama.cpp vectors through the converted Gemma3 vocab: %zu/%zu identical\n", pass, total);
+    assert_int_equal(total, 46);
+    assert_int_equal(pass, total);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pass = run_hf(g_gemma, "gemma3-tokenizer-vectors.jsonl", &total, &nfc, &ws);
+    fprintf(stderr, "gemma3 HF vectors: %zu/%zu identical (%zu also with BOS), %zu NFC cases, %.1f ms\n", pass, total,
+            ws, nfc, ms_since(&t0));
+    assert_int_equal(total, 77);
+    assert_int_equal(ws, 77);
+    assert_int_equal(pass, total);
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_errors(void **state) {
+    (void)state;
+    lfmrt_err e = {0};
+    lf_gguf_writer *w = lf_gguf_writer_create();
+    assert_int_equal(lf_hf_import("/nonexistent/dir", NULL, w, NULL, &e), LFMRT_E_IO);
+    assert_non_null(strstr(e.msg, "tokenizer.json"));
+    char d[1024], p[1100];
+    snprintf(d, sizeof d, "%s/hfimport-bad", lf_test_tmp_dir());
+    mkdir(d, 0755);
+    snprintf(p, sizeof p, "%s/tokenizer.json", d);
+    write_file(p, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \n \"merges\": [}");
+    assert_int_equal(lf_hf_import(d, NULL, w, NULL, &e), LFMRT_E_FORMAT);
+    assert_non_null(strstr(e.msg, "line 2"));
+    write_file(p, "{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"a\": 0}}}");
+    assert_int_equal(lf_hf_import(d, NULL, w, NULL, &e), LFMRT_E_UNSUPPORTED);
+    assert_non_null(strstr(e.msg, "WordPiece"));
+    write_file(p, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": -4}, \"merges\": []}}");
+    assert_int_equal(lf_hf_import(d, NULL, w, NULL, &e), LFMRT_E_FORMAT);
+    /* byte-level BPE with an unknown pre-tokenizer: unsupported unless named */
+    write_file(p, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2}, \"merges\": [[\"a\", \"b\"]]},"
+                  " \"pre_tokenizer\": {\"type\": \"Whitespace\"}}");
+    assert_int_equal(lf_hf_import(d, NULL, w, NULL, &e), LFMRT_E_UNSUPPORTED);
+    lf_gguf_writer_destroy(w);
+    w = lf_gguf_writer_create();
+    lf_hf_opts o = {.pre = "gpt-2"};
+    lf_hf_info info;
+    assert_int_equal(lf_hf_import(d, &o, w, &info, &e), LFMRT_OK);
+    assert_int_equal(info.n_tokens, 3);
+    assert_int_equal(info.n_merges, 1);
+    assert_string_equal(info.model, "gpt2");
+    lf_gguf_writer_destroy(w);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_qwen3_layout),
+        cmocka_unit_test(test_qwen3_vectors),
+        cmocka_unit_test(test_gemma3_layout),
+        cmocka_unit_test(test_gemma3_vectors),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
