@@ -84,6 +84,19 @@ typedef struct lfmrt_chat_msg {
 int lfmrt_chat_apply(const lfmrt_model *m, const lfmrt_chat_msg *msgs, size_t n, bool add_generation_prompt,
                      char *buf, size_t cap);
 
+/* The same with flags. The template is chosen from the file's tokenizer.chat_template and architecture:
+ * ChatML (LFM2), Qwen3 (ChatML with thinking rules: reasoning of earlier assistant turns stripped) or
+ * Gemma3 (<start_of_turn>; system text folded into the first user turn; roles must alternate, else
+ * LFMRT_E_INVALID). BOS text is never written (the tokenizer adds BOS). */
+enum {
+    LFMRT_CHAT_ADD_GENERATION_PROMPT = 1u << 0, /* end with the assistant's turn opening */
+    LFMRT_CHAT_NO_THINKING = 1u << 1,           /* Qwen3: thinking off (empty <think></think> after it) */
+};
+int lfmrt_chat_apply_ex(const lfmrt_model *m, const lfmrt_chat_msg *msgs, size_t n, unsigned flags, char *buf,
+                        size_t cap);
+/* "chatml", "qwen3" or "gemma3": the built-in template lfmrt_chat_apply uses for m. */
+const char *lfmrt_chat_template_name(const lfmrt_model *m);
+
 /* ------------------------------------------------------------------------------------------------ */
 /* Sessions: one sequence's state (KV cache for attention layers, conv state for LFM2 conv layers) */
 
