@@ -1,5 +1,5 @@
-/* cli/gen-model: `lfmrt gen-model` - writes an LFM2 GGUF with deterministic random weights at real
- * dimensions (models/genmodel.h). The file is written as FILE.part and renamed when complete, so a
+/* cli/gen-model: `lfmrt gen-model` - writes an LFM2, Qwen3, Gemma3 or LLaMA GGUF with deterministic
+ * random weights at real dimensions (models/genmodel.h). The file is written as FILE.part and renamed when complete, so a
  * failed or interrupted run never leaves a truncated model under the requested name. Progress goes to
  * stderr: a bar when stderr is a terminal, otherwise a percentage line at most every 2 s.
  */
@@ -16,34 +16,36 @@
 static const char *CMD = "gen-model";
 
 static void usage(void) {
-    printf("usage: lfmrt gen-model [--arch lfm2] [--preset NAME] [--type T] [--seed S] [--untied]\n"
+    printf("usage: lfmrt gen-model [--arch A] [--preset NAME] [--type T] [--seed S] [--untied]\n"
            "                       [--attn-layers LIST] [--logit-gain G] -o FILE\n"
            "\n"
            "Writes a GGUF model with deterministic random weights at real dimensions (RANDOM WEIGHTS:\n"
            "for tests and benchmarks, it generates no meaningful text). llama.cpp loads it too.\n"
            "\n"
            "options:\n"
-           "  --arch A              architecture: lfm2 (default; the only one so far)\n"
-           "  --preset NAME         model shape (default tiny); --list-presets shows them\n"
+           "  --arch A              architecture: lfm2 (default), qwen3, gemma3, llama\n"
+           "  --preset NAME         model shape of that architecture (default tiny); --list-presets\n"
+           "                        shows them (lfm2-350m, qwen3-0.6b, gemma3-270m, ...)\n"
            "  --type T              weight type: f32 (default), f16, bf16, q8_0, q4_0\n"
            "  --seed S              seed of weights and vocabulary (default 0)\n"
            "  --untied              write a separate output.weight (default: tied to token_embd)\n"
            "  --logit-gain G        spread of the logits via the final norm (default 1: peaked;\n"
            "                        0.02: flat, robust to quantization noise, used by parity tests)\n"
-           "  --attn-layers LIST    attention layer indices, e.g. 1,3 ('none': all conv);\n"
-           "                        default: the preset's\n"
+           "  --attn-layers LIST    lfm2 only: attention layer indices, e.g. 1,3 ('none': all\n"
+           "                        conv); default: the preset's\n"
            "  -o, --output FILE     where to write the model\n"
            "  --list-presets        print the presets and exit\n"
            "  -h, --help            this help\n");
 }
 
 static void list_presets(void) {
-    printf("%-12s %-12s %6s %6s %5s %5s %6s %7s  %s\n", "preset", "name", "embd", "layers", "heads", "kv", "ff",
-           "vocab", "attention layers");
+    printf("%-7s %-12s %-12s %6s %6s %5s %5s %4s %6s %7s %5s  %s\n", "arch", "preset", "name", "embd", "layers",
+           "heads", "kv", "hd", "ff", "vocab", "swa", "attention layers");
     for (size_t i = 0; i < lf_genmodel_n_presets(); i++) {
         const lf_genmodel_preset *p = lf_genmodel_preset_at(i);
-        printf("%-12s %-12s %6u %6u %5u %5u %6u %7u  %s\n", p->name, p->display, p->n_embd, p->n_layer, p->n_head,
-               p->n_head_kv, p->n_ff, p->n_vocab, p->attn_layers ? p->attn_layers : "");
+        printf("%-7s %-12s %-12s %6u %6u %5u %5u %4u %6u %7u %5u  %s\n", p->arch, p->name, p->display, p->n_embd,
+               p->n_layer, p->n_head, p->n_head_kv, lf_genmodel_head_dim(p), p->n_ff, p->n_vocab, p->n_swa,
+               p->attn_layers ? p->attn_layers : "all");
     }
 }
 
@@ -108,14 +110,17 @@ int cmd_genmodel(int argc, char **argv) {
         list_presets();
         return CLI_OK;
     }
-    if (strcmp(arch, "lfm2") != 0)
-        return cli_usage(CMD, "architecture '%s' is not supported by gen-model yet (supported: lfm2)", arch);
-    if (!lf_genmodel_find_preset(preset)) {
+    if (strcmp(arch, "lfm2") != 0 && strcmp(arch, "qwen3") != 0 && strcmp(arch, "gemma3") != 0 &&
+        strcmp(arch, "llama") != 0)
+        return cli_usage(CMD, "architecture '%s' is not supported by gen-model (supported: lfm2, qwen3, gemma3, llama)",
+                         arch);
+    if (!lf_genmodel_find_preset_arch(arch, preset)) {
         char names[512] = "";
         size_t o = 0;
         for (size_t i = 0; i < lf_genmodel_n_presets() && o < sizeof names; i++)
-            o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", i ? ", " : "", lf_genmodel_preset_at(i)->name);
-        return cli_usage(CMD, "unknown preset '%s' (presets: %s)", preset, names);
+            if (strcmp(lf_genmodel_preset_at(i)->arch, arch) == 0)
+                o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "", lf_genmodel_preset_at(i)->name);
+        return cli_usage(CMD, "unknown preset '%s' for %s (presets: %s)", preset, arch, names);
     }
     int dt = lf_dtype_from_name(type);
     if (dt < 0 || lf_genmodel_file_type((uint32_t)dt) < 0)

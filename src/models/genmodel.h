@@ -1,11 +1,19 @@
-/* models/genmodel.h - writes llama.cpp-loadable LFM2 GGUF files with deterministic random weights at
- * real dimensions (`lfmrt gen-model`), for tests, parity runs and benchmarks without downloads.
+/* models/genmodel.h - writes llama.cpp-loadable GGUF files (architectures lfm2, qwen3, gemma3, llama)
+ * with deterministic random weights at real dimensions (`lfmrt gen-model`), for tests, parity runs and
+ * benchmarks without downloads.
  *
- * What a file contains: every key of MODEL-SPEC 1.2 (per-layer lfm2.attention.head_count_kv as an I32
- * array with 0 for conv layers), general.file_type in llama.cpp's LLAMA_FTYPE numbering, the synthetic
- * BPE vocabulary of tokenizer/genvocab.h, and the tensors of MODEL-SPEC 1.3: 2-D matrices (and
+ * What an LFM2 file contains: every key of MODEL-SPEC 1.2 (per-layer lfm2.attention.head_count_kv as an
+ * I32 array with 0 for conv layers), general.file_type in llama.cpp's LLAMA_FTYPE numbering, the
+ * synthetic BPE vocabulary of tokenizer/genvocab.h, and the tensors of MODEL-SPEC 1.3: 2-D matrices (and
  * token_embd / output) in the chosen weight type; norms and shortconv.conv in F32; output.weight only
  * when untied.
+ * Qwen3 / Gemma3 / LLaMA files: the keys of MODEL-SPEC 2 / 3 / 7 (<arch>.block_count, context_length,
+ * embedding_length, feed_forward_length, attention.head_count, head_count_kv (scalar),
+ * attention.key_length / value_length, rope.dimension_count, layer_norm_rms_epsilon, rope.freq_base;
+ * Gemma3 also attention.sliding_window and, when the preset has one, final_logit_softcapping), the
+ * tensors of models/model.h's lf_load_dense (Q/K norms for qwen3 and gemma3, post norms for gemma3),
+ * and a vocabulary: Qwen3 the synthetic byte-level BPE with tokenizer.ggml.pre = qwen2; Gemma3 and
+ * LLaMA a synthetic SentencePiece vocabulary (models/genvocab_spm.h) in each one's id layout.
  *
  * Weights are a pure function of (seed, tensor name, element index): a counter-based splitmix64 stream
  * per tensor, so any tensor can be regenerated alone and the same parameters give the same bytes.
@@ -24,35 +32,45 @@
 
 /* A named model shape. */
 typedef struct lf_genmodel_preset {
+    const char *arch;        /* "lfm2", "qwen3", "gemma3", "llama" */
     const char *name;        /* "tiny", "lfm2-350m", ... (what `preset` matches, case-insensitive) */
     const char *display;     /* "LFM2-350M", used in general.name */
     uint32_t n_embd;         /* H */
     uint32_t n_layer;
-    uint32_t n_head;         /* query heads; head dim = H / n_head */
+    uint32_t n_head;         /* query heads */
     uint32_t n_head_kv;      /* kv heads on attention layers */
     uint32_t n_ff;           /* F (already the adjusted feed_forward_length) */
     uint32_t n_vocab;        /* V */
-    uint32_t n_ctx;          /* lfm2.context_length */
-    uint32_t l_cache;        /* shortconv kernel length */
+    uint32_t n_ctx;          /* <arch>.context_length */
+    uint32_t l_cache;        /* LFM2 shortconv kernel length (0 for other archs) */
     float rope_base;
     float norm_eps;
-    const char *attn_layers; /* default attention layer indices, "2,5,8,10,12,14" */
+    const char *attn_layers; /* LFM2: default attention layer indices, "2,5,8,10,12,14"; else NULL */
+    uint32_t head_dim;       /* 0: H / n_head; else attention.key_length (Qwen3, Gemma3: nh*hd may exceed H) */
+    uint32_t n_swa;          /* Gemma3 attention.sliding_window (0: none) */
+    float final_softcap;     /* Gemma3 final_logit_softcapping (0: key not written) */
 } lf_genmodel_preset;
 
-/* Presets, in a fixed order (tiny first). i >= lf_genmodel_n_presets() gives NULL. */
+/* All presets, in a fixed order: LFM2's first (tiny first), then qwen3, gemma3, llama.
+ * i >= lf_genmodel_n_presets() gives NULL. */
 size_t lf_genmodel_n_presets(void);
 const lf_genmodel_preset *lf_genmodel_preset_at(size_t i);
-/* NULL if no preset has that name (case-insensitive). */
+/* NULL if no LFM2 preset has that name (case-insensitive). */
 const lf_genmodel_preset *lf_genmodel_find_preset(const char *name);
+/* NULL if architecture `arch` (NULL = lfm2) has no preset of that name (case-insensitive). */
+const lf_genmodel_preset *lf_genmodel_find_preset_arch(const char *arch, const char *name);
+/* The head dim a preset implies. */
+uint32_t lf_genmodel_head_dim(const lf_genmodel_preset *p);
 
 typedef struct lf_genmodel_params {
-    const char *arch;        /* "lfm2" (NULL = "lfm2"); nothing else is supported yet */
+    const char *arch;        /* "lfm2" (NULL), "qwen3", "gemma3" or "llama" */
     const char *preset;      /* a preset name (NULL = "tiny") */
     uint32_t wtype;          /* LF_DT_F32, LF_DT_F16, LF_DT_BF16, LF_DT_Q8_0 or LF_DT_Q4_0 */
     uint64_t seed;           /* weights and vocabulary are a function of it */
     int tied;                /* nonzero: no output.weight (the default); 0: write an untied output.weight */
-    const char *attn_layers; /* NULL = the preset's; else comma-separated layer indices ("1,3"), or
-                              * "" / "none" for an all-conv model */
+    const char *attn_layers; /* LFM2 only: NULL = the preset's; else comma-separated layer indices
+                              * ("1,3"), or "" / "none" for an all-conv model. Must be NULL for other
+                              * architectures (every layer is attention) */
     float logit_gain;        /* overall gain of the final norm weights (<= 0: 1): the spread of the logits.
                               * 1 gives peaked next-token distributions; small values (0.02) give flat
                               * ones whose log-probs stay comparable under Q8_0 activation noise */
@@ -62,8 +80,9 @@ typedef struct lf_genmodel_params {
 void lf_genmodel_default_params(lf_genmodel_params *p);
 
 /* The per-layer kv-head counts the parameters imply: out[l] = n_head_kv for attention layers, 0 for
- * conv layers; *n_layer receives the count. Validates the preset and attn_layers (indices in range,
- * no duplicates). Returns LFMRT_OK or LFMRT_E_INVALID with a message. */
+ * conv layers; *n_layer receives the count. Validates the architecture, the preset (of that
+ * architecture) and attn_layers (indices in range, no duplicates). Returns LFMRT_OK or LFMRT_E_INVALID
+ * with a message. */
 int lf_genmodel_layout(const lf_genmodel_params *p, const lf_genmodel_preset **preset,
                        int32_t out[LF_GENMODEL_MAX_LAYERS], uint32_t *n_layer, lfmrt_err *e);
 

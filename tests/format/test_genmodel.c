@@ -1,7 +1,7 @@
-/* tests/format/test_genmodel.c - gen-model writes LFM2 GGUF files that our parser reads back with the
- * right keys, tensor names, dtypes and shapes in every weight type; the weights have the promised
- * statistics and survive quantization; files are deterministic per seed and differ across seeds; the
- * presets reproduce the published parameter counts; bad parameters give clear errors. */
+/* tests/format/test_genmodel.c - gen-model writes LFM2 (and Qwen3, Gemma3, LLaMA) GGUF files that our
+ * parser reads back with the right keys, tensor names, dtypes and shapes in every weight type; the weights
+ * have the promised statistics and survive quantization; files are deterministic per seed and differ
+ * across seeds; the presets reproduce the published parameter counts; bad parameters give clear errors. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,9 +298,19 @@ static void test_bad_params(void **s) {
     assert_int_equal(lf_genmodel_write(&p, path, NULL, NULL, &e), LFMRT_E_INVALID);
     HAS(e.msg, "unknown preset 'lfm2-9b' (known: tiny, lfm2-350m, lfm2-700m, lfm2-1.2b)");
     lf_genmodel_default_params(&p);
-    p.arch = "qwen3";
+    p.arch = "mamba";
     assert_int_equal(lf_genmodel_write(&p, path, NULL, NULL, &e), LFMRT_E_INVALID);
-    HAS(e.msg, "architecture 'qwen3' is not supported");
+    HAS(e.msg, "architecture 'mamba' is not supported (lfm2, qwen3, gemma3, llama)");
+    lf_genmodel_default_params(&p);
+    p.arch = "qwen3";
+    p.preset = "lfm2-350m"; /* presets belong to one architecture */
+    assert_int_equal(lf_genmodel_write(&p, path, NULL, NULL, &e), LFMRT_E_INVALID);
+    HAS(e.msg, "unknown preset 'lfm2-350m' (known: tiny, qwen3-0.6b, qwen3-1.7b)");
+    lf_genmodel_default_params(&p);
+    p.arch = "gemma3";
+    p.attn_layers = "1";
+    assert_int_equal(lf_genmodel_write(&p, path, NULL, NULL, &e), LFMRT_E_INVALID);
+    HAS(e.msg, "attn_layers applies to lfm2 only");
     lf_genmodel_default_params(&p);
     p.wtype = LF_DT_Q4_K;
     assert_int_equal(lf_genmodel_write(&p, path, NULL, NULL, &e), LFMRT_E_INVALID);
@@ -333,9 +343,12 @@ static void test_bad_params(void **s) {
 /* Parameter counts implied by the presets equal the published model-card totals (MODEL-SPEC 1.1). */
 static void test_presets(void **s) {
     (void)s;
-    assert_int_equal(lf_genmodel_n_presets(), 4);
-    assert_null(lf_genmodel_preset_at(4));
+    assert_int_equal(lf_genmodel_n_presets(), 11);
+    assert_null(lf_genmodel_preset_at(11));
     assert_ptr_equal(lf_genmodel_find_preset("LFM2-350M"), lf_genmodel_preset_at(1));
+    assert_ptr_equal(lf_genmodel_find_preset("tiny"), lf_genmodel_preset_at(0));
+    assert_string_equal(lf_genmodel_find_preset_arch("gemma3", "TINY")->arch, "gemma3");
+    assert_null(lf_genmodel_find_preset_arch("llama", "qwen3-0.6b"));
     const struct {
         const char *name;
         uint64_t params;
@@ -367,13 +380,126 @@ static void test_presets(void **s) {
     }
 }
 
+/* Dense presets (MODEL-SPEC 2.1, 3.1): Gemma3 totals equal the published counts exactly; Qwen3's
+ * model cards give 0.6B / 0.44B non-embedding and 1.7B / 1.4B (rounded as the cards round). */
+static uint64_t dense_params(const lf_genmodel_preset *pr, uint64_t *non_emb) {
+    const uint64_t H = pr->n_embd, F = pr->n_ff, hd = lf_genmodel_head_dim(pr), QW = pr->n_head * hd,
+                   KW = pr->n_head_kv * hd;
+    const bool qk = strcmp(pr->arch, "llama") != 0, post = strcmp(pr->arch, "gemma3") == 0;
+    uint64_t layer = 2 * H + 2 * H * QW + 2 * H * KW + 3 * H * F + (qk ? 2 * hd : 0) + (post ? 2 * H : 0);
+    *non_emb = layer * pr->n_layer + H;
+    return *non_emb + (uint64_t)pr->n_vocab * H;
+}
+
+static void test_dense_presets(void **s) {
+    (void)s;
+    uint64_t ne;
+    const lf_genmodel_preset *g270 = lf_genmodel_find_preset_arch("gemma3", "gemma3-270m");
+    const lf_genmodel_preset *g1b = lf_genmodel_find_preset_arch("gemma3", "gemma3-1b");
+    const lf_genmodel_preset *q06 = lf_genmodel_find_preset_arch("qwen3", "qwen3-0.6b");
+    const lf_genmodel_preset *q17 = lf_genmodel_find_preset_arch("qwen3", "qwen3-1.7b");
+    assert_non_null(g270);
+    assert_non_null(g1b);
+    assert_non_null(q06);
+    assert_non_null(q17);
+    assert_int_equal(dense_params(g270, &ne), 268098176ull);
+    assert_int_equal(dense_params(g1b, &ne), 999885952ull);
+    assert_int_equal(g270->n_vocab, 262144);
+    assert_int_equal(g270->n_swa, 512);
+    assert_int_equal(lf_genmodel_head_dim(g270), 256);
+    uint64_t t = dense_params(q06, &ne);
+    assert_int_equal((ne + 5000000) / 10000000, 44); /* 0.44B */
+    assert_int_equal((t + 50000000) / 100000000, 6);  /* 0.6B */
+    t = dense_params(q17, &ne);
+    assert_int_equal((ne + 50000000) / 100000000, 14); /* 1.4B */
+    assert_int_equal((t + 50000000) / 100000000, 17);  /* 1.7B */
+    assert_int_equal(q06->n_vocab, 151936);
+    assert_int_equal(lf_genmodel_head_dim(q06), 128);
+}
+
+/* Tiny dense models: keys, tokenizer model, the exact tensor set with shapes (Q wider than H for qwen3). */
+static void check_dense(const char *arch, uint32_t wt) {
+    lf_genmodel_params p;
+    lf_genmodel_default_params(&p);
+    p.arch = arch;
+    p.wtype = wt;
+    const char *path = tmp_file("genmodel_dense.gguf");
+    gen(&p, path);
+    const lf_genmodel_preset *pr = lf_genmodel_find_preset_arch(arch, "tiny");
+    lf_gguf *g;
+    lfmrt_err e;
+    if (lf_gguf_open(path, &g, &e) != LFMRT_OK) fail_msg("%s", e.msg);
+    lf_str s;
+    char k[128];
+    assert_int_equal(lf_gguf_get_str(g, "general.architecture", &s, &e), LFMRT_OK);
+    assert_true(lf_str_eq(s, arch));
+    const int64_t H = pr->n_embd, F = pr->n_ff, hd = lf_genmodel_head_dim(pr), QW = pr->n_head * hd,
+                  KW = pr->n_head_kv * hd;
+    snprintf(k, sizeof k, "%s.attention.key_length", arch);
+    assert_int_equal(u32_key(g, k), (uint32_t)hd);
+    snprintf(k, sizeof k, "%s.attention.head_count_kv", arch);
+    assert_int_equal(u32_key(g, k), pr->n_head_kv);
+    snprintf(k, sizeof k, "%s.attention.sliding_window", arch);
+    if (pr->n_swa) assert_int_equal(u32_key(g, k), pr->n_swa);
+    else assert_null(lf_gguf_find_kv(g, k));
+    assert_int_equal(lf_gguf_get_str(g, "tokenizer.ggml.model", &s, &e), LFMRT_OK);
+    assert_true(lf_str_eq(s, strcmp(arch, "qwen3") == 0 ? "gpt2" : "llama"));
+    const bool qk = strcmp(arch, "llama") != 0, post = strcmp(arch, "gemma3") == 0;
+    size_t want = 2;
+    expect_tensor(g, "token_embd.weight", wt, H, pr->n_vocab);
+    expect_tensor(g, "output_norm.weight", LF_DT_F32, H, 0);
+    assert_null(lf_gguf_find_tensor(g, "token_embd_norm.weight"));
+    for (uint32_t l = 0; l < pr->n_layer; l++) {
+        char n[64];
+#define T(suffix) (snprintf(n, sizeof n, "blk.%u." suffix ".weight", l), n)
+        expect_tensor(g, T("attn_norm"), LF_DT_F32, H, 0);
+        expect_tensor(g, T("attn_q"), wt, H, QW);
+        expect_tensor(g, T("attn_k"), wt, H, KW);
+        expect_tensor(g, T("attn_v"), wt, H, KW);
+        expect_tensor(g, T("attn_output"), wt, QW, H);
+        expect_tensor(g, T("ffn_norm"), LF_DT_F32, H, 0);
+        expect_tensor(g, T("ffn_gate"), wt, H, F);
+        expect_tensor(g, T("ffn_up"), wt, H, F);
+        expect_tensor(g, T("ffn_down"), wt, F, H);
+        want += 9;
+        if (qk) {
+            expect_tensor(g, T("attn_q_norm"), LF_DT_F32, hd, 0);
+            expect_tensor(g, T("attn_k_norm"), LF_DT_F32, hd, 0);
+            want += 2;
+        } else {
+            assert_null(lf_gguf_find_tensor(g, T("attn_q_norm")));
+        }
+        if (post) {
+            expect_tensor(g, T("post_attention_norm"), LF_DT_F32, H, 0);
+            expect_tensor(g, T("post_ffw_norm"), LF_DT_F32, H, 0);
+            want += 2;
+        }
+#undef T
+    }
+    assert_int_equal(lf_gguf_n_tensors(g), want);
+    lf_gguf_close(g);
+    unlink(path);
+}
+
+static void test_dense_tiny(void **s) {
+    (void)s;
+    assert_true(lf_genmodel_head_dim(lf_genmodel_find_preset_arch("qwen3", "tiny")) * 4 > 256); /* Q wider than H */
+    check_dense("qwen3", LF_DT_F32);
+    check_dense("qwen3", LF_DT_Q4_0);
+    check_dense("gemma3", LF_DT_F16);
+    check_dense("gemma3", LF_DT_Q8_0);
+    check_dense("llama", LF_DT_F32);
+    check_dense("llama", LF_DT_BF16);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_f32),     cmocka_unit_test(test_tiny_f16),
         cmocka_unit_test(test_tiny_q8_0),    cmocka_unit_test(test_tiny_q4_0),
         cmocka_unit_test(test_weight_stats), cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_untied_and_layers), cmocka_unit_test(test_bad_params),
-        cmocka_unit_test(test_presets),
+        cmocka_unit_test(test_presets),      cmocka_unit_test(test_dense_presets),
+        cmocka_unit_test(test_dense_tiny),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
