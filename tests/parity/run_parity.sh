@@ -11,6 +11,11 @@
 #   attn      tiny f32 and q8_0 with attention layers at 0,3,5
 #   untied    tiny f32 and q4_0 with a separate output matrix
 #   tokenize  every line of tests/tokenizer/corpus.txt, with and without --special, on the lfm2-350m model
+#   qwen3     qwen3 preset tiny in f32, f16, q8_0, q4_0 (head dim 128: Q wider than H)
+#   qwen3-0.6b  qwen3-0.6b in f32 and q8_0
+#   gemma3    gemma3 preset tiny in f32, f16, q8_0, q4_0 (window 16 < 96 tokens, MQA, soft-cap 30)
+#   gemma3-270m  gemma3-270m in f32 and q8_0 (window 512 > 96: all layers see everything here)
+#   llama     llama preset tiny in f32 and q8_0 (interleaved RoPE)
 #   stories   karpathy's trained stories260K (llama2.c, LFMRT_TEST_DATA/models/stories260K) converted by
 #             `lfmrt convert --llama2c`: f32 KV on 96 seeded ids and on 128 ids of real story text, f16 KV
 #             on 96 ids, and tokenization of the corpus with its SentencePiece vocabulary; skipped
@@ -24,14 +29,14 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 if [ $# -lt 2 ]; then
-  echo "usage: $0 BIN WORKDIR [self|tiny|350m|attn|untied|tokenize|stories ...]" >&2
+  echo "usage: $0 BIN WORKDIR [self|tiny|350m|attn|untied|tokenize|stories|qwen3|qwen3-0.6b|gemma3|gemma3-270m|llama ...]" >&2
   exit 2
 fi
 BIN=$1
 WORK=$2
 shift 2
 GROUPS_=("$@")
-[ ${#GROUPS_[@]} -gt 0 ] || GROUPS_=(tiny 350m attn untied tokenize stories)
+[ ${#GROUPS_[@]} -gt 0 ] || GROUPS_=(tiny 350m attn untied tokenize stories qwen3 qwen3-0.6b gemma3 gemma3-270m llama)
 mkdir -p "$WORK/models" || exit 1
 WORK=$(cd "$WORK" && pwd)
 case "$BIN" in /*) ;; *) BIN="$(pwd)/$BIN" ;; esac
@@ -70,7 +75,8 @@ model() {
   echo "$f"
 }
 
-# eval_case NAME TYPE SEED GEN-ARGS... : generates the model and compares lfmrt with llama.cpp on it
+# eval_case NAME TYPE SEED GEN-ARGS... : generates the model and compares lfmrt with llama.cpp on it.
+# The architecture is $ARCH (default lfm2; the groups of other architectures set it with `local`).
 eval_case() {
   local name=$1 type=$2 seed=$3
   shift 3
@@ -85,7 +91,7 @@ eval_case() {
     q8_0 | q4_0) gain=(--logit-gain 0.02); name="$name-g002" ;;
     f16) gain=(--logit-gain 0.25); name="$name-g025" ;;
   esac
-  if ! f=$(model "$name-$type-s$seed" --arch lfm2 --type "$type" --seed "$seed" "${gain[@]}" "$@"); then
+  if ! f=$(model "$name-$type-s$seed" --arch "${ARCH:-lfm2}" --type "$type" --seed "$seed" "${gain[@]}" "$@"); then
     echo "{\"model\":\"$name-$type-s$seed.gguf\",\"type\":\"$type\",\"pass\":false,\"error\":\"gen-model failed\"}"
     failed=$((failed + 1))
     return
@@ -207,6 +213,27 @@ group_stories() {
   if [ $r -eq 0 ]; then passed=$((passed + 1)); elif [ $r -eq 77 ]; then exit 77; else failed=$((failed + 1)); fi
 }
 
+group_qwen3() {
+  local t ARCH=qwen3
+  for t in f32 f16 q8_0 q4_0; do eval_case qwen3-tiny "$t" 51 --preset tiny; done
+}
+group_qwen3-0.6b() {
+  local t ARCH=qwen3
+  for t in f32 q8_0; do eval_case qwen3-0.6b "$t" 52 --preset qwen3-0.6b; done
+}
+group_gemma3() {
+  local t ARCH=gemma3
+  for t in f32 f16 q8_0 q4_0; do eval_case gemma3-tiny "$t" 61 --preset tiny; done
+}
+group_gemma3-270m() {
+  local t ARCH=gemma3
+  for t in f32 q8_0; do eval_case gemma3-270m "$t" 62 --preset gemma3-270m; done
+}
+group_llama() {
+  local t ARCH=llama
+  for t in f32 q8_0; do eval_case llama-tiny "$t" 71 --preset tiny; done
+}
+
 if [ ! -x "$BIN" ] && [[ " ${GROUPS_[*]} " != " self " ]]; then
   echo "FAIL: lfmrt binary '$BIN' not found" >&2
   exit 1
@@ -215,7 +242,7 @@ for g in "${GROUPS_[@]}"; do
   t0=$(now)
   echo "== parity group $g" >&2
   case "$g" in
-    self | tiny | 350m | attn | untied | tokenize | stories) "group_$g" ;;
+    self | tiny | 350m | attn | untied | tokenize | stories | qwen3 | qwen3-0.6b | gemma3 | gemma3-270m | llama) "group_$g" ;;
     *) echo "unknown group $g" >&2; exit 2 ;;
   esac
   echo "== parity group $g done in $(secs "$t0") s" >&2

@@ -1,7 +1,7 @@
 # tests/parity/tests.cmake - parity with llama.cpp (npm node-llama-cpp@3.21.1), one ctest per group.
 # Each runs tests/parity/run_parity.sh; exit 77 (no npm registry, so no peer) is reported as skipped.
 # The peer is installed once into <build>/peer; generated models are cached in <build>/parity/models.
-set(LFMRT_PARITY_GROUPS self tiny 350m attn untied tokenize stories)
+set(LFMRT_PARITY_GROUPS self tiny 350m attn untied tokenize stories qwen3 qwen3-0.6b gemma3 gemma3-270m llama)
 foreach(g ${LFMRT_PARITY_GROUPS})
   add_test(NAME parity.${g}
     COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/run_parity.sh $<TARGET_FILE:lfmrt_cli> ${CMAKE_BINARY_DIR}/parity ${g})
