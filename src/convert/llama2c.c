@@ -18,7 +18,7 @@
 /* llama.cpp's llama_token_type numbering (LLAMA_TOKEN_TYPE_*). */
 enum { TT_NORMAL = 1, TT_UNKNOWN = 2, TT_CONTROL = 3, TT_BYTE = 6 };
 
-#define MAX_DIM (1 << 24)   /* any dimension; keeps every size product far from overflow */
+#define MAX_DIM (1 << 24)   /* any dimension (and group_size); keeps every size product far from overflow */
 #define MAX_LAYERS 4096
 
 static uint32_t rd_u32(const uint8_t *p) {
@@ -32,6 +32,76 @@ static float rd_f32(const uint8_t *p) {
     return f;
 }
 
+/* ---- checkpoint layout ---------------------------------------------------------------------------- */
+
+/* Where one GGUF tensor's data lies in the checkpoint. Tensors are kept in GGUF order ("slots"):
+ * token_embd, then per layer the 9 kinds below, then output_norm, output. */
+enum { K_ATTN_NORM, K_Q, K_K, K_V, K_O, K_FFN_NORM, K_GATE, K_DOWN, K_UP, K_PER_LAYER };
+static const char *const k_kind_name[K_PER_LAYER] = {"attn_norm", "attn_q",   "attn_k",   "attn_v",  "attn_output",
+                                                     "ffn_norm",  "ffn_gate", "ffn_down", "ffn_up"};
+#define SLOT(l, k) (1 + (size_t)K_PER_LAYER * (size_t)(l) + (size_t)(k))
+#define SLOT_OUTPUT_NORM(c) SLOT((c)->n_layers, 0)
+#define SLOT_OUTPUT(c) (SLOT((c)->n_layers, 0) + 1)
+
+typedef struct src_tensor {
+    uint64_t off;      /* byte offset in the checkpoint */
+    int64_t ne0, ne1;  /* GGUF dims (ne1 = 0: 1-D) */
+    bool q8;           /* version 2: int8 values then one f32 scale per group_size values */
+} src_tensor;
+
+typedef struct planner {
+    src_tensor *t;     /* NULL: only measure */
+    uint64_t off;
+    uint64_t gs;
+} planner;
+
+static void place(planner *p, size_t slot, int64_t ne0, int64_t ne1, bool q8) {
+    const uint64_t n = (uint64_t)ne0 * (uint64_t)(ne1 ? ne1 : 1);
+    if (p->t) p->t[slot] = (src_tensor){p->off, ne0, ne1, q8};
+    p->off += q8 ? n + 4 * (n / p->gs) : 4 * n;
+}
+
+static void place_layers(planner *p, const lf_llama2c_config *c, int kind, int64_t ne0, int64_t ne1, bool q8) {
+    for (int32_t l = 0; l < c->n_layers; l++) place(p, SLOT(l, kind), ne0, ne1, q8);
+}
+
+/* Fills t (may be NULL; else SLOT_OUTPUT(c) + 1 entries) and returns the file size the config implies.
+ * Orders as llama2.c's export.py writes them (legacy_export, version1_export, version2_export).
+ * Every dimension <= 2^24 and L <= 2^12, so no size computed here can wrap. */
+static uint64_t plan(const lf_llama2c_config *c, src_tensor *t) {
+    planner p = {t, c->header_bytes, c->group_size > 0 ? (uint64_t)c->group_size : 1};
+    const int64_t D = c->dim, F = c->hidden_dim, V = c->vocab_size, KV = c->kv_dim;
+    const bool q = c->version == 2;
+    if (c->version == 0) {
+        place(&p, 0, D, V, false);
+        place_layers(&p, c, K_ATTN_NORM, D, 0, false);
+        place_layers(&p, c, K_Q, D, D, false);
+        place_layers(&p, c, K_K, D, KV, false);
+        place_layers(&p, c, K_V, D, KV, false);
+        place_layers(&p, c, K_O, D, D, false);
+        place_layers(&p, c, K_FFN_NORM, D, 0, false);
+        place_layers(&p, c, K_GATE, D, F, false);
+        place_layers(&p, c, K_DOWN, F, D, false);
+        place_layers(&p, c, K_UP, D, F, false);
+        place(&p, SLOT_OUTPUT_NORM(c), D, 0, false);
+        p.off += 4 * (uint64_t)c->seq_len * (uint64_t)c->head_size; /* freq_cis_real, freq_cis_imag */
+    } else {
+        place_layers(&p, c, K_ATTN_NORM, D, 0, false);
+        place_layers(&p, c, K_FFN_NORM, D, 0, false);
+        place(&p, SLOT_OUTPUT_NORM(c), D, 0, false);
+        place(&p, 0, D, V, q);
+        place_layers(&p, c, K_Q, D, D, q);
+        place_layers(&p, c, K_K, D, KV, q);
+        place_layers(&p, c, K_V, D, KV, q);
+        place_layers(&p, c, K_O, D, D, q);
+        place_layers(&p, c, K_GATE, D, F, q);
+        place_layers(&p, c, K_DOWN, F, D, q);
+        place_layers(&p, c, K_UP, D, F, q);
+    }
+    if (!c->shared) place(&p, SLOT_OUTPUT(c), D, V, q);
+    return p.off;
+}
+
 /* ---- checkpoint header ---------------------------------------------------------------------------- */
 
 int lf_llama2c_parse_config(const uint8_t *data, size_t size, lf_llama2c_config *c, lfmrt_err *e) {
@@ -40,8 +110,23 @@ int lf_llama2c_parse_config(const uint8_t *data, size_t size, lf_llama2c_config 
     if (size < LF_LLAMA2C_HEADER_BYTES)
         return lf_err(e, LFMRT_E_FORMAT, "llama2.c checkpoint: %zu bytes, shorter than the %d-byte header",
                       size, LF_LLAMA2C_HEADER_BYTES);
+    int base = 0; /* byte of the 7 dimension fields */
+    c->header_bytes = LF_LLAMA2C_HEADER_BYTES;
+    if (rd_u32(data) == LF_LLAMA2C_MAGIC) {
+        if (size < LF_LLAMA2C_HEADER_V1_BYTES)
+            return lf_err(e, LFMRT_E_FORMAT,
+                          "llama2.c checkpoint: %zu bytes, shorter than the %d-byte header its magic 'ak42' announces",
+                          size, LF_LLAMA2C_HEADER_V1_BYTES);
+        c->version = (int32_t)rd_u32(data + 4);
+        if (c->version != 1 && c->version != 2)
+            return lf_err(e, LFMRT_E_UNSUPPORTED,
+                          "llama2.c checkpoint: version %d is not supported (legacy, 1: fp32, 2: int8 groups)",
+                          c->version);
+        base = 8;
+        c->header_bytes = LF_LLAMA2C_HEADER_V1_BYTES;
+    }
     int32_t h[7];
-    for (int i = 0; i < 7; i++) h[i] = (int32_t)rd_u32(data + 4 * i);
+    for (int i = 0; i < 7; i++) h[i] = (int32_t)rd_u32(data + base + 4 * i);
     static const char *const names[7] = {"dim", "hidden_dim", "n_layers", "n_heads",
                                          "n_kv_heads", "vocab_size", "seq_len"};
     c->dim = h[0];
@@ -49,8 +134,17 @@ int lf_llama2c_parse_config(const uint8_t *data, size_t size, lf_llama2c_config 
     c->n_layers = h[2];
     c->n_heads = h[3];
     c->n_kv_heads = h[4];
-    c->shared = h[5] > 0;
-    c->vocab_size = h[5] == INT32_MIN ? 0 : (h[5] < 0 ? -h[5] : h[5]);
+    if (c->version == 0) { /* legacy: the sign of vocab_size says whether the classifier is shared */
+        c->shared = h[5] > 0;
+        c->vocab_size = h[5] == INT32_MIN ? 0 : (h[5] < 0 ? -h[5] : h[5]);
+    } else {
+        const uint8_t sh = data[base + 28];
+        if (sh > 1)
+            return lf_err(e, LFMRT_E_FORMAT, "llama2.c checkpoint: shared_classifier flag (byte %d) is %u, not 0 or 1",
+                          base + 28, sh);
+        c->shared = sh == 1;
+        c->vocab_size = h[5];
+    }
     c->seq_len = h[6];
     const int32_t v[7] = {c->dim, c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads, c->vocab_size,
                           c->seq_len};
@@ -59,7 +153,7 @@ int lf_llama2c_parse_config(const uint8_t *data, size_t size, lf_llama2c_config 
         if (v[i] <= 0 || v[i] > lim)
             return lf_err(e, LFMRT_E_FORMAT,
                           "llama2.c checkpoint: header field %s = %d (byte %d) is out of range 1..%d: not a "
-                          "llama2.c checkpoint?", names[i], h[i], 4 * i, lim);
+                          "llama2.c checkpoint?", names[i], h[i], base + 4 * i, lim);
     }
     if (c->dim % c->n_heads)
         return lf_err(e, LFMRT_E_FORMAT, "llama2.c checkpoint: dim %d is not a multiple of n_heads %d",
@@ -77,27 +171,22 @@ int lf_llama2c_parse_config(const uint8_t *data, size_t size, lf_llama2c_config 
                       "llama2.c checkpoint: vocab_size %d < 3 (ids 0, 1, 2 are <unk>, <s>, </s>)",
                       c->vocab_size);
     c->kv_dim = c->head_size * c->n_kv_heads;
-
-    /* every factor <= 2^24 and L <= 2^12: each term < 2^61 and the sum cannot wrap */
-    const uint64_t D = (uint64_t)c->dim, F = (uint64_t)c->hidden_dim, L = (uint64_t)c->n_layers,
-                   V = (uint64_t)c->vocab_size, S = (uint64_t)c->seq_len, KV = (uint64_t)c->kv_dim,
-                   HS = (uint64_t)c->head_size;
-    uint64_t n = V * D;              /* token_embedding */
-    n += L * D;                      /* rms_att */
-    n += L * D * D;                  /* wq */
-    n += 2 * L * KV * D;             /* wk, wv */
-    n += L * D * D;                  /* wo */
-    n += L * D;                      /* rms_ffn */
-    n += 3 * L * F * D;              /* w1, w2, w3 */
-    n += D;                          /* rms_final */
-    n += S * HS;                     /* freq_cis_real + freq_cis_imag: 2 x seq x head_size/2 */
-    if (!c->shared) n += V * D;      /* wcls */
-    c->n_floats = n;
-    const uint64_t want = LF_LLAMA2C_HEADER_BYTES + 4 * n;
+    if (c->version == 2) {
+        c->group_size = (int32_t)rd_u32(data + base + 29);
+        const uint64_t gs = (uint64_t)c->group_size, D = (uint64_t)c->dim;
+        if (c->group_size <= 0 || c->group_size > MAX_DIM || (D * D) % gs || (D * (uint64_t)c->kv_dim) % gs ||
+            (D * (uint64_t)c->hidden_dim) % gs || (D * (uint64_t)c->vocab_size) % gs)
+            return lf_err(e, LFMRT_E_FORMAT,
+                          "llama2.c checkpoint: group_size %d (byte %d) must be positive and divide every "
+                          "quantized matrix (dim %d, kv_dim %d, hidden %d, vocab %d)", c->group_size, base + 29,
+                          c->dim, c->kv_dim, c->hidden_dim, c->vocab_size);
+    }
+    const uint64_t want = plan(c, NULL);
+    c->data_bytes = want - c->header_bytes;
     if ((uint64_t)size != want)
         return lf_err(e, LFMRT_E_FORMAT,
-                      "llama2.c checkpoint: %zu bytes, but its header (dim %d, hidden %d, %d layers, %d heads, "
-                      "%d kv heads, vocab %d%s, seq %d) implies %llu bytes: %s", size, c->dim,
+                      "llama2.c checkpoint (version %d): %zu bytes, but its header (dim %d, hidden %d, %d layers, "
+                      "%d heads, %d kv heads, vocab %d%s, seq %d) implies %llu bytes: %s", c->version, size, c->dim,
                       c->hidden_dim, c->n_layers, c->n_heads, c->n_kv_heads, c->vocab_size,
                       c->shared ? " shared" : " unshared", c->seq_len, (unsigned long long)want,
                       (uint64_t)size < want ? "truncated file" : "trailing bytes (or not a llama2.c checkpoint)");
@@ -235,94 +324,52 @@ static int build_gguf_vocab(const lf_llama2c_vocab *v, gguf_vocab *g, lfmrt_err 
 
 /* ---- tensors -------------------------------------------------------------------------------------- */
 
-typedef struct src_tensor {
-    char name[64];
-    uint64_t off;   /* in floats from the end of the header */
-    uint64_t n;     /* floats */
-} src_tensor;
-
 typedef struct fill_ctx {
-    const uint8_t *weights; /* checkpoint bytes after the header */
-    const src_tensor *t;
+    const uint8_t *file;   /* the whole checkpoint */
+    const src_tensor *t;   /* [n_t] in GGUF order */
+    uint64_t gs;
     size_t n_t, next;
 } fill_ctx;
 
+/* Copies (f32) or dequantizes (int8 x group scale, as runq.c's dequantize) the next tensor. */
 static int fill_tensor(void *user, const char *name, uint32_t type, const int64_t *ne, void *dst,
                        uint64_t nbytes, lfmrt_err *e) {
     fill_ctx *f = user;
-    if (f->next >= f->n_t || strcmp(f->t[f->next].name, name) != 0 || nbytes != 4 * f->t[f->next].n)
+    const src_tensor *s = f->next < f->n_t ? &f->t[f->next] : NULL;
+    const uint64_t n = s ? (uint64_t)s->ne0 * (uint64_t)(s->ne1 ? s->ne1 : 1) : 0;
+    if (!s || nbytes != 4 * n)
         return lf_err(e, LFMRT_E_INVALID, "llama2.c convert: unexpected tensor '%s' requested", name);
-    memcpy(dst, f->weights + 4 * f->t[f->next].off, (size_t)nbytes);
+    const uint8_t *src = f->file + s->off;
+    if (!s->q8) {
+        memcpy(dst, src, (size_t)nbytes);
+    } else {
+        float *out = dst;
+        const int8_t *q = (const int8_t *)src;
+        const uint8_t *scales = src + n;
+        for (uint64_t g = 0; g < n / f->gs; g++) {
+            const float sc = rd_f32(scales + 4 * g);
+            for (uint64_t i = g * f->gs; i < (g + 1) * f->gs; i++) out[i] = (float)q[i] * sc;
+        }
+    }
     f->next++;
     return LFMRT_OK;
 }
 
-/* Offsets of every array in the checkpoint (layout in llama2c.h). */
-typedef struct src_layout {
-    uint64_t emb, rms_att, wq, wk, wv, wo, rms_ffn, w1, w2, w3, rms_final, wcls;
-} src_layout;
-
-static src_layout layout_of(const lf_llama2c_config *c) {
-    const uint64_t D = (uint64_t)c->dim, F = (uint64_t)c->hidden_dim, L = (uint64_t)c->n_layers,
-                   V = (uint64_t)c->vocab_size, KV = (uint64_t)c->kv_dim;
-    src_layout s;
-    uint64_t o = 0;
-    s.emb = o, o += V * D;
-    s.rms_att = o, o += L * D;
-    s.wq = o, o += L * D * D;
-    s.wk = o, o += L * KV * D;
-    s.wv = o, o += L * KV * D;
-    s.wo = o, o += L * D * D;
-    s.rms_ffn = o, o += L * D;
-    s.w1 = o, o += L * F * D;
-    s.w2 = o, o += L * D * F;
-    s.w3 = o, o += L * F * D;
-    s.rms_final = o, o += D;
-    o += (uint64_t)c->seq_len * (uint64_t)c->head_size; /* freq_cis_real, freq_cis_imag */
-    s.wcls = o;
-    return s;
-}
-
-/* Adds tensor name {ne0, ne1} (ne1 = 0: 1-D) to the writer and to the source table. */
-static int add_t(lf_gguf_writer *w, src_tensor *t, size_t *n_t, const char *name, uint64_t off, int64_t ne0,
-                 int64_t ne1, lfmrt_err *e) {
-    src_tensor *s = &t[(*n_t)++];
-    snprintf(s->name, sizeof s->name, "%s", name);
-    s->off = off;
-    s->n = (uint64_t)ne0 * (uint64_t)(ne1 ? ne1 : 1);
-    const int64_t ne[2] = {ne0, ne1};
-    int rc = lf_gguf_writer_add_tensor(w, name, LF_DT_F32, ne1 ? 2 : 1, ne);
-    if (rc) return lf_err(e, rc, "llama2.c convert: cannot add tensor '%s'", name);
-    return LFMRT_OK;
-}
-
-static int add_tensors(lf_gguf_writer *w, const lf_llama2c_config *c, src_tensor *t, size_t *n_t,
+/* Adds every tensor in slot order (output only when not shared) to the writer. */
+static int add_tensors(lf_gguf_writer *w, const lf_llama2c_config *c, const src_tensor *t, size_t *n_t,
                        lfmrt_err *e) {
-    const src_layout s = layout_of(c);
-    const int64_t D = c->dim, F = c->hidden_dim, V = c->vocab_size, KV = c->kv_dim;
-    int rc;
+    const size_t n = c->shared ? SLOT_OUTPUT(c) : SLOT_OUTPUT(c) + 1;
     char nm[64];
-    if ((rc = add_t(w, t, n_t, "token_embd.weight", s.emb, D, V, e))) return rc;
-    for (int32_t l = 0; l < c->n_layers; l++) {
-        const uint64_t L = (uint64_t)l;
-#define T(suffix, off, a, b)                                                                              \
-    do {                                                                                                 \
-        snprintf(nm, sizeof nm, "blk.%d.%s.weight", l, suffix);                                          \
-        if ((rc = add_t(w, t, n_t, nm, off, a, b, e))) return rc;                                        \
-    } while (0)
-        T("attn_norm", s.rms_att + L * (uint64_t)D, D, 0);
-        T("attn_q", s.wq + L * (uint64_t)(D * D), D, D);
-        T("attn_k", s.wk + L * (uint64_t)(KV * D), D, KV);
-        T("attn_v", s.wv + L * (uint64_t)(KV * D), D, KV);
-        T("attn_output", s.wo + L * (uint64_t)(D * D), D, D);
-        T("ffn_norm", s.rms_ffn + L * (uint64_t)D, D, 0);
-        T("ffn_gate", s.w1 + L * (uint64_t)(F * D), D, F);
-        T("ffn_down", s.w2 + L * (uint64_t)(D * F), F, D);
-        T("ffn_up", s.w3 + L * (uint64_t)(F * D), D, F);
-#undef T
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0) snprintf(nm, sizeof nm, "token_embd.weight");
+        else if (i == SLOT_OUTPUT_NORM(c)) snprintf(nm, sizeof nm, "output_norm.weight");
+        else if (i == SLOT_OUTPUT(c)) snprintf(nm, sizeof nm, "output.weight");
+        else snprintf(nm, sizeof nm, "blk.%zu.%s.weight", (i - 1) / K_PER_LAYER, k_kind_name[(i - 1) % K_PER_LAYER]);
+        const int64_t ne[2] = {t[i].ne0, t[i].ne1};
+        int rc = lf_gguf_writer_add_tensor(w, nm, LF_DT_F32, t[i].ne1 ? 2 : 1, ne);
+        if (rc) return lf_err(e, rc, "llama2.c convert: cannot add tensor '%s'", nm);
     }
-    if ((rc = add_t(w, t, n_t, "output_norm.weight", s.rms_final, D, 0, e))) return rc;
-    if (!c->shared && (rc = add_t(w, t, n_t, "output.weight", s.wcls, D, V, e))) return rc;
+    *n_t = n;
     return LFMRT_OK;
 }
 
@@ -395,7 +442,7 @@ int lf_llama2c_convert(const char *model_bin, const char *tok_bin, const char *o
     }
     if ((rc = build_gguf_vocab(&v, &gv, e))) goto done;
     w = lf_gguf_writer_create();
-    t = calloc((size_t)c.n_layers * 9 + 3, sizeof *t);
+    t = calloc(SLOT_OUTPUT(&c) + 1, sizeof *t);
     if (!w || !t) {
         rc = lf_err(e, LFMRT_E_NOMEM, "llama2.c convert: out of memory");
         goto done;
@@ -406,9 +453,10 @@ int lf_llama2c_convert(const char *model_bin, const char *tok_bin, const char *o
         rc = lf_err(e, rc, "llama2.c convert: cannot set GGUF metadata (%s)", lfmrt_status_name(rc));
         goto done;
     }
+    plan(&c, t);
     size_t n_t = 0;
     if ((rc = add_tensors(w, &c, t, &n_t, e))) goto done;
-    fill_ctx f = {mm.data + LF_LLAMA2C_HEADER_BYTES, t, n_t, 0};
+    fill_ctx f = {mm.data, t, c.group_size > 0 ? (uint64_t)c.group_size : 1, n_t, 0};
     rc = lf_gguf_writer_write(w, out_gguf, fill_tensor, &f, NULL, NULL, e);
 done:
     free(t);

@@ -1,8 +1,9 @@
 /* tests/convert/test_llama2c.c - the llama2.c converter on small synthetic checkpoints: every GGUF
  * tensor holds exactly the bytes of its llama2.c array (each checkpoint float is its own index, so any
  * offset or shape mistake shows), the llama.* keys and the SPM vocabulary (escaped spaces, renamed
- * specials, token types), shared and separate classifiers, and clear errors for truncated, padded,
- * inconsistent or mismatched inputs, missing files and unwritable outputs. */
+ * specials, token types), shared and separate classifiers, the same model exported as llama2.c
+ * version 1 (fp32, other order) and version 2 (int8 groups, dequantized), and clear errors for
+ * truncated, padded, inconsistent or mismatched inputs, missing files and unwritable outputs. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,59 @@ static uint8_t *make_model(const int32_t *hdr_override, bool shared, long extra_
     return b;
 }
 
+/* Version 2 images (make_model_v) store the matrix element at legacy index k as int8 q8_of(k) with
+ * group g's scale q8_scale(g); g_q8_gs != 0 makes expect_tensor expect those dequantized values. */
+static int g_q8_gs;
+static int8_t q8_of(size_t k) { return (int8_t)((int)(k % 200) - 100); }
+static float q8_scale(size_t g) { return 0.125f * (float)(1 + g % 7); }
+
+/* The same model as make_model(NULL, shared, 0, ...) exported as version 1 (fp32) or 2 (int8 groups of
+ * gs): the legacy arrays regrouped (norms first, no freq_cis), each matrix quantized per layer. */
+static uint8_t *make_model_v(int version, bool shared, int gs, size_t *size) {
+    size_t lsize;
+    uint8_t *leg = make_model(NULL, shared, 0, &lsize);
+    const uint8_t *lf = leg + 28;
+    /* legacy offsets (floats) */
+    const size_t emb = 0, rms_att = emb + VOC * DIM, wq = rms_att + NL * DIM, wk = wq + NL * DIM * DIM,
+                 wv = wk + NL * KVD * DIM, wo = wv + NL * KVD * DIM, rms_ffn = wo + NL * DIM * DIM,
+                 w1 = rms_ffn + NL * DIM, w2 = w1 + NL * HID * DIM, w3 = w2 + NL * DIM * HID,
+                 rms_f = w3 + NL * HID * DIM, wcls = rms_f + DIM + SEQ * HS;
+    uint8_t *b = calloc(1, 256 + lsize * 2);
+    assert_non_null(b);
+    const uint32_t magic = 0x616b3432u;
+    const int32_t h[9] = {(int32_t)magic, version, DIM, HID, NL, NH, NKV, VOC, SEQ};
+    memcpy(b, h, sizeof h);
+    b[36] = shared ? 1 : 0;
+    if (version == 2) memcpy(b + 37, &gs, 4);
+    size_t o = 256;
+#define F32(off, n) (memcpy(b + o, lf + 4 * (off), 4 * (size_t)(n)), o += 4 * (size_t)(n))
+    F32(rms_att, NL * DIM);
+    F32(rms_ffn, NL * DIM);
+    F32(rms_f, DIM);
+    /* matrices: {legacy offset, elements per layer, layers} */
+    const size_t mats[9][3] = {{emb, VOC * DIM, 1},     {wq, DIM * DIM, NL}, {wk, KVD * DIM, NL},
+                               {wv, KVD * DIM, NL},     {wo, DIM * DIM, NL}, {w1, HID * DIM, NL},
+                               {w2, DIM * HID, NL},     {w3, HID * DIM, NL}, {wcls, VOC * DIM, 1}};
+    for (int m = 0; m < (shared ? 8 : 9); m++)
+        for (size_t l = 0; l < mats[m][2]; l++) {
+            const size_t off = mats[m][0] + l * mats[m][1], n = mats[m][1];
+            if (version == 1) {
+                F32(off, n);
+                continue;
+            }
+            for (size_t i = 0; i < n; i++) b[o++] = (uint8_t)q8_of(off + i);
+            for (size_t g = 0; g < n / (size_t)gs; g++) {
+                float sc = q8_scale(g);
+                memcpy(b + o, &sc, 4);
+                o += 4;
+            }
+        }
+#undef F32
+    free(leg);
+    *size = o;
+    return b;
+}
+
 static const char *const k_pieces[VOC] = {"<unk>", "\n<s>\n", "\n</s>\n", "<0x00>", "<0x0A>",
                                           " a",    "b c",     "",         "xyz",    " "};
 static const float k_scores[VOC] = {0, 0, 0, 0, 0, -1.5f, -2, 0, -3, -4};
@@ -102,7 +156,8 @@ static uint32_t u32_key(const lf_gguf *g, const char *key) {
     return v;
 }
 
-/* tensor name must be F32 {ne0, ne1} and hold floats off, off+1, ... */
+/* tensor name must be F32 {ne0, ne1} and hold floats off, off+1, ... (legacy indices), or their
+ * int8-group versions for 2-D tensors of a version 2 image */
 static void expect_tensor(const lf_gguf *g, const char *name, int64_t ne0, int64_t ne1, size_t off) {
     const lf_gguf_tensor *t;
     lfmrt_err e;
@@ -111,8 +166,10 @@ static void expect_tensor(const lf_gguf *g, const char *name, int64_t ne0, int64
         fail_msg("%s", e.msg);
     size_t n = (size_t)(ne0 * (ne1 ? ne1 : 1));
     const float *d = t->data;
-    for (size_t i = 0; i < n; i++)
-        if (d[i] != (float)(off + i)) fail_msg("%s[%zu] = %g, want %zu", name, i, d[i], off + i);
+    for (size_t i = 0; i < n; i++) {
+        float want = g_q8_gs && ne1 ? (float)q8_of(off + i) * q8_scale(i / (size_t)g_q8_gs) : (float)(off + i);
+        if (d[i] != want) fail_msg("%s[%zu] = %g, want %g", name, i, d[i], want);
+    }
 }
 
 static void check_file(const char *path, bool shared) {
@@ -219,9 +276,10 @@ static void check_file(const char *path, bool shared) {
     lf_gguf_close(g);
 }
 
-static void convert_named(bool shared) {
+static void convert_named(bool shared, int version) {
     size_t mn, tn;
-    uint8_t *m = make_model(NULL, shared, 0, &mn), *t = make_tok(VOC, -1, 0, &tn);
+    uint8_t *m = version ? make_model_v(version, shared, 16, &mn) : make_model(NULL, shared, 0, &mn);
+    uint8_t *t = make_tok(VOC, -1, 0, &tn);
     /* the model file is named l2c_model.bin so general.name is predictable */
     char mp[4096], tp[4096];
     snprintf(mp, sizeof mp, "%s/l2c_model.bin", lf_test_tmp_dir());
@@ -231,7 +289,9 @@ static void convert_named(bool shared) {
     const char *out = tmp_file(2, shared ? "shared.gguf" : "unshared.gguf");
     lfmrt_err e;
     if (lf_llama2c_convert(mp, tp, out, &e) != LFMRT_OK) fail_msg("convert: %s", e.msg);
+    g_q8_gs = version == 2 ? 16 : 0;
     check_file(out, shared);
+    g_q8_gs = 0;
     unlink(mp);
     unlink(tp);
     unlink(out);
@@ -239,8 +299,53 @@ static void convert_named(bool shared) {
     free(t);
 }
 
-static void test_shared(void **st) { convert_named(true); }
-static void test_unshared(void **st) { convert_named(false); }
+static void test_shared(void **st) { convert_named(true, 0); }
+static void test_unshared(void **st) { convert_named(false, 0); }
+static void test_version1(void **st) {
+    convert_named(true, 1);
+    convert_named(false, 1);
+}
+static void test_version2(void **st) {
+    convert_named(true, 2);
+    convert_named(false, 2);
+}
+
+/* version 1/2 header errors */
+static void test_bad_versioned(void **st) {
+    size_t mn, tn;
+    uint8_t *t = make_tok(VOC, -1, 0, &tn);
+    lfmrt_err e;
+    const char *out = tmp_file(2, "bad.gguf");
+    uint8_t *m = make_model_v(2, true, 16, &mn);
+    assert_int_equal(convert_bytes(m, mn - 1, t, tn, out, &e), LFMRT_E_FORMAT);
+    HAS(e.msg, "version 2");
+    HAS(e.msg, "truncated file");
+    int32_t bad_gs = 24; /* does not divide kv_dim x dim = 32 */
+    memcpy(m + 37, &bad_gs, 4);
+    assert_int_equal(convert_bytes(m, mn, t, tn, out, &e), LFMRT_E_FORMAT);
+    HAS(e.msg, "group_size 24");
+    bad_gs = 0;
+    memcpy(m + 37, &bad_gs, 4);
+    assert_int_equal(convert_bytes(m, mn, t, tn, out, &e), LFMRT_E_FORMAT);
+    HAS(e.msg, "group_size 0");
+    free(m);
+    m = make_model_v(1, true, 0, &mn);
+    m[36] = 2;
+    assert_int_equal(convert_bytes(m, mn, t, tn, out, &e), LFMRT_E_FORMAT);
+    HAS(e.msg, "shared_classifier flag");
+    m[36] = 0; /* says unshared: no wcls in the file, so it is short */
+    assert_int_equal(convert_bytes(m, mn, t, tn, out, &e), LFMRT_E_FORMAT);
+    HAS(e.msg, "truncated file");
+    m[36] = 1;
+    int32_t ver = 3;
+    memcpy(m + 4, &ver, 4);
+    assert_int_equal(convert_bytes(m, mn, t, tn, out, &e), LFMRT_E_UNSUPPORTED);
+    HAS(e.msg, "version 3");
+    assert_int_equal(convert_bytes(m, 100, t, tn, out, &e), LFMRT_E_FORMAT);
+    HAS(e.msg, "256-byte header");
+    free(m);
+    free(t);
+}
 
 /* model file errors: each must fail with E_FORMAT, a message with `want`, and leave no output */
 static void expect_model_error(const int32_t *hdr, bool shared, long extra, const char *want) {
@@ -339,7 +444,9 @@ static void test_parsers(void **st) {
     assert_int_equal(c.vocab_size, VOC);
     assert_int_equal(c.head_size, HS);
     assert_int_equal(c.kv_dim, KVD);
-    assert_int_equal(c.n_floats, n_floats(false));
+    assert_int_equal(c.version, 0);
+    assert_int_equal(c.header_bytes, 28);
+    assert_int_equal(c.data_bytes, 4 * n_floats(false));
     int32_t bad = INT32_MIN;
     memcpy(m + 20, &bad, 4);
     assert_int_equal(lf_llama2c_parse_config(m, mn, &c, &e), LFMRT_E_FORMAT);
@@ -367,7 +474,8 @@ static void test_parsers(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shared),      cmocka_unit_test(test_unshared), cmocka_unit_test(test_bad_model),
+        cmocka_unit_test(test_shared),        cmocka_unit_test(test_unshared),  cmocka_unit_test(test_version1),
+        cmocka_unit_test(test_version2),      cmocka_unit_test(test_bad_versioned), cmocka_unit_test(test_bad_model),
         cmocka_unit_test(test_bad_tokenizer), cmocka_unit_test(test_io_errors), cmocka_unit_test(test_parsers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

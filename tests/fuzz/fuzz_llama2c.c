@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (mode == 0) {
         lf_llama2c_config c;
         if (lf_llama2c_parse_config(img, n, &c, &e) == LFMRT_OK) {
-            if (LF_LLAMA2C_HEADER_BYTES + 4 * c.n_floats != n || c.head_size * c.n_heads != c.dim) abort();
+            if (c.header_bytes + c.data_bytes != n || c.head_size * c.n_heads != c.dim) abort();
             g_sink += img[n - 1];
         }
         return 0;
