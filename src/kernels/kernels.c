@@ -9,6 +9,8 @@
  *  - to_f32 != NULL also for the activation types Q8_1 and Q8_K (used by tests and debugging).
  *  - where dot == NULL, vec_dot_type is t itself (meaningless) and isa is "none" unless the type
  *    has conversions ("ref").
+ *  - gemm is NULL in the reference table; an ISA level may install one for a computable weight type
+ *    (then matmul uses it for several tokens); its per-output result follows the type's dot contract.
  * Fast entries keep the reference contract; they may differ from ref only by float rounding order.
  */
 #include "kernels/kernels.h"

@@ -34,12 +34,20 @@ typedef void (*lf_dot_fn)(int64_t n, float *s, const void *w, const void *a);
 typedef void (*lf_gemv_fn)(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                            const void *a);
 
+/* s[t * s_stride + r] = dot(row r of w, activation row t) for r < nrows, t < ntok: weight rows
+ * w_stride bytes apart, activation rows (in the vec_dot type) a_stride bytes apart. Same per-output
+ * result as the dot (bit-identical where the entry's contract says so); for prefill, where the weights
+ * unpacked once serve several tokens. */
+typedef void (*lf_gemm_fn)(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                           size_t w_stride, const void *a, size_t a_stride);
+
 typedef struct lf_type_kernels {
     uint32_t vec_dot_type;  /* dtype the activations are converted to */
     lf_to_f32_fn to_f32;    /* NULL if not computable */
     lf_from_f32_fn from_f32; /* quantize/convert into THIS dtype; NULL if not supported */
     lf_dot_fn dot;          /* NULL if not computable */
     lf_gemv_fn gemv;        /* several rows per call */
+    lf_gemm_fn gemm;        /* several rows x several tokens; NULL: use gemv per token */
     const char *isa;        /* "ref", "avx2", ... for reports */
 } lf_type_kernels;
 

@@ -2,7 +2,10 @@
  *
  * Plan: (1) the T activation rows are converted to the weight's vec_dot type (threads split rows);
  * (2) output rows are split across threads in blocks of 16; inside a block, every token is processed
- * while the block's weights are hot in cache, with the kernel's multi-row gemv. */
+ * while the block's weights are hot in cache, with the kernel's multi-row gemv -- or, when the dtype
+ * has a gemm (several rows x several tokens per weight unpacking) and T > 1, with the gemm over chunks
+ * of MM_TCHUNK tokens (outer loop, so a chunk's converted activations stay in L2 while every row
+ * block of the thread's share passes over them). Either way each output is the same dot product. */
 #include "ops/ops.h"
 
 #include <string.h>
@@ -21,6 +24,7 @@ typedef struct {
     size_t act_row;
     lf_from_f32_fn conv;
     lf_gemv_fn gemv;
+    lf_gemm_fn gemm; /* NULL: gemv per token */
 } mm_job;
 
 static void mm_convert(void *ctx, int ith, int nth) {
@@ -31,11 +35,24 @@ static void mm_convert(void *ctx, int ith, int nth) {
 }
 
 #define MM_BLOCK 16
+#define MM_TCHUNK 64
 
 static void mm_rows(void *ctx, int ith, int nth) {
     mm_job *j = ctx;
     long b, e;
     lf_pool_split((long)j->W->ne1, ith, nth, MM_BLOCK, &b, &e);
+    if (j->gemm && j->T > 1) {
+        for (int t0 = 0; t0 < j->T; t0 += MM_TCHUNK) {
+            const int nt = j->T - t0 < MM_TCHUNK ? j->T - t0 : MM_TCHUNK;
+            for (long r0 = b; r0 < e; r0 += MM_BLOCK) {
+                const long nr = (e - r0) < MM_BLOCK ? (e - r0) : MM_BLOCK;
+                j->gemm(j->W->ne0, nr, nt, j->y + (int64_t)t0 * j->ys + r0, (size_t)j->ys,
+                        j->W->data + (size_t)r0 * j->W->row_bytes, j->W->row_bytes,
+                        j->act + (size_t)t0 * j->act_row, j->act_row);
+            }
+        }
+        return;
+    }
     float tmp[MM_BLOCK];
     for (long r0 = b; r0 < e; r0 += MM_BLOCK) {
         const long nr = (e - r0) < MM_BLOCK ? (e - r0) : MM_BLOCK;
@@ -58,7 +75,7 @@ int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, 
     if (!tk->gemv || !ak->from_f32) return LFMRT_E_INVALID;
     const size_t act_row = lf_kernels_act_size(ctx->k, W->type, W->ne0);
     if (act_row * (size_t)T > ctx->act_cap) return LFMRT_E_RANGE;
-    mm_job j = {ctx->k, W, x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv};
+    mm_job j = {ctx->k, W, x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv, tk->gemm};
     lf_pool_run(T > 1 ? ctx->pool : NULL, mm_convert, &j);
     lf_pool_run(ctx->pool, mm_rows, &j);
     return LFMRT_OK;
