@@ -6,13 +6,15 @@
  *    where HF's NFC normalizer (Qwen3) changes the text, which llama.cpp does not do - those are
  *    checked to be NFC cases and reported;
  *  - llama.cpp's vectors (ggml-vocab-qwen2 / ggml-vocab-gemma-4 .inp/.out) exactly.
- * Also: the GGUF layout (types, special ids, flags, template) and the error paths. Skips loudly without
+ * Also: the GGUF layout (types, special ids, flags, template), the error paths, and the CLI
+ * (`lfmrt convert` then `lfmrt tokenize -m` on ours and on llama.cpp's llama-spm file). Skips loudly without
  * the data (the error cases still run). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "format/gguf.h"
@@ -325,6 +327,40 @@ static void test_errors(void **state) {
     lf_gguf_writer_destroy(w);
 }
 
+/* Runs a shell command, returns its exit status and (first line of) stdout in out. */
+static int run(const char *cmd, char *out, size_t cap) {
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    out[0] = 0;
+    if (!fgets(out, (int)cap, f)) out[0] = 0;
+    int st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The binary: `lfmrt convert` writes a file `lfmrt tokenize -m` reads, like llama.cpp's own vocab files. */
+static void test_cli(void **state) {
+    (void)state;
+    const char *bin = getenv("LFMRT_BIN");
+    if (!g_dir || !bin) skip();
+    char cmd[4096], out[4096];
+    const char *tmp = lf_test_tmp_dir();
+    snprintf(cmd, sizeof cmd, "'%s' convert --hf-tokenizer '%s/tokenizers/qwen3' -o '%s/cli-qwen3.gguf' 2>/dev/null", bin,
+             g_dir, tmp);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "'%s' tokenize -m '%s/cli-qwen3.gguf' --text 'Hello world<|im_end|>' --special", bin, tmp);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    assert_string_equal(out, "{\"ids\":[9707,1879,151645]}\n");
+    snprintf(cmd, sizeof cmd, "'%s' tokenize -m '%s/vectors/llamacpp/ggml-vocab-llama-spm.gguf' --text 'Hello world'", bin,
+             g_dir);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    assert_string_equal(out, "{\"ids\":[15043,3186]}\n");
+    snprintf(cmd, sizeof cmd, "'%s' convert -o '%s/x.gguf' 2>/dev/null", bin, tmp);
+    assert_int_equal(run(cmd, out, sizeof out), 2); /* usage error */
+    snprintf(cmd, sizeof cmd, "'%s' convert --hf-tokenizer /nonexistent -o '%s/x.gguf' 2>&1", bin, tmp);
+    assert_int_equal(run(cmd, out, sizeof out), 1); /* runtime error, one line naming the file */
+    assert_non_null(strstr(out, "/nonexistent/tokenizer.json"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_errors),
@@ -332,6 +368,7 @@ int main(void) {
         cmocka_unit_test(test_qwen3_vectors),
         cmocka_unit_test(test_gemma3_layout),
         cmocka_unit_test(test_gemma3_vectors),
+        cmocka_unit_test(test_cli),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

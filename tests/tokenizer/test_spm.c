@@ -177,7 +177,7 @@ static void test_llama_spm_detok(void **state) {
 static void test_handmade(void **state) {
     (void)state;
     const char *texts[] = {"<unk>", "<s>", "</s>", "<0x61>", "<0x62>", "<0xE2>", "<0x96>", "<0x81>",
-                           "a", "b", "\xe2\x96\x81", "ab", "ba", "aba", "\xe2\x96\x81" "a", "<ctl>"};
+                           "a", "b", "\xe2\x96\x81", "ab", "ba", "aba", "\xe2\x96\x81\x61", "<ctl>"}; /* U+2581 a */
     const int32_t types[] = {2, 3, 3, 6, 6, 6, 6, 6, 1, 1, 1, 1, 1, 1, 1, 3};
     const float scores[] = {0, 0, 0, 0, 0, 0, 0, 0, -1, -1, -1, -5, -4, -3, -2, 0};
     size_t nt = sizeof texts / sizeof texts[0];
