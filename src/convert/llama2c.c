@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/err.h"
 #include "base/mapfile.h"
@@ -416,6 +417,12 @@ static int set_keys(lf_gguf_writer *w, const lf_llama2c_config *c, const gguf_vo
 
 /* ---- entry point ---------------------------------------------------------------------------------- */
 
+/* true if a and b name the same existing file (writing one would truncate the other's mapping: SIGBUS) */
+static bool same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 int lf_llama2c_convert(const char *model_bin, const char *tok_bin, const char *out_gguf, lfmrt_err *e) {
     if (!model_bin || !tok_bin || !out_gguf)
         return lf_err(e, LFMRT_E_INVALID, "llama2.c convert: NULL path (model, tokenizer and output are required)");
@@ -426,6 +433,8 @@ int lf_llama2c_convert(const char *model_bin, const char *tok_bin, const char *o
     src_tensor *t = NULL;
     lf_llama2c_config c;
     int rc;
+    if (same_file(out_gguf, model_bin) || same_file(out_gguf, tok_bin))
+        return lf_err(e, LFMRT_E_INVALID, "llama2.c convert: output %s is one of the input files", out_gguf);
     if ((rc = lf_mapfile_open(model_bin, &mm, e))) goto done;
     if ((rc = lf_llama2c_parse_config(mm.data, mm.size, &c, e))) {
         char msg[sizeof e->msg];

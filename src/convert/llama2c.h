@@ -88,7 +88,7 @@ void lf_llama2c_vocab_free(lf_llama2c_vocab *v);
 
 /* Converts a llama2.c checkpoint and its tokenizer into a GGUF `llama` model at out_gguf (see the file
  * header for what is written). general.name is the checkpoint's file name without ".bin".
- * Errors: LFMRT_E_INVALID (NULL path), LFMRT_E_IO (cannot read an input, cannot write the output; a
+ * Errors: LFMRT_E_INVALID (NULL path, output is an input file), LFMRT_E_IO (cannot read an input, cannot write the output; a
  * partly written output is removed), LFMRT_E_FORMAT (malformed or mismatched inputs; the message names
  * the file), LFMRT_E_NOMEM. Reads the inputs through read-only mappings; peak extra memory is one
  * tensor. Thread-safe (no shared state). */

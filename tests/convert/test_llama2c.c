@@ -426,6 +426,20 @@ static void test_io_errors(void **st) {
     assert_int_equal(lf_llama2c_convert(mp, "/nonexistent/tok.bin", tmp_file(2, "x.gguf"), &e), LFMRT_E_IO);
     HAS(e.msg, "/nonexistent/tok.bin");
     unlink(mp);
+    /* the output must not overwrite an input (it is mapped while the output is written) */
+    const char *tp = tmp_file(1, "tok.bin");
+    write_bytes(mp, m, mn);
+    write_bytes(tp, t, tn);
+    assert_int_equal(lf_llama2c_convert(mp, tp, mp, &e), LFMRT_E_INVALID);
+    HAS(e.msg, "is one of the input files");
+    assert_int_equal(lf_llama2c_convert(mp, tp, tp, &e), LFMRT_E_INVALID);
+    size_t back = 0;
+    char *again = lf_test_read_file(mp, &back);
+    assert_non_null(again);
+    assert_int_equal(back, mn); /* untouched */
+    free(again);
+    unlink(mp);
+    unlink(tp);
     /* unwritable output */
     assert_int_equal(convert_bytes(m, mn, t, tn, "/nonexistent/dir/out.gguf", &e), LFMRT_E_IO);
     HAS(e.msg, "/nonexistent/dir/out.gguf");
