@@ -327,6 +327,102 @@ static void test_errors(void **state) {
     lf_gguf_writer_destroy(w);
 }
 
+/* Converts the tokenizer directory d into a vocabulary (through a GGUF file) and returns it. */
+static lf_vocab *convert_small(const char *d, lf_gguf **g) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/v.gguf", d);
+    lfmrt_err e = {0};
+    lf_gguf_writer *w = lf_gguf_writer_create();
+    assert_int_equal(lf_hf_import(d, NULL, w, NULL, &e), LFMRT_OK);
+    assert_int_equal(lf_gguf_writer_write(w, path, NULL, NULL, NULL, NULL, &e), LFMRT_OK);
+    lf_gguf_writer_destroy(w);
+    lf_vocab *v = NULL;
+    assert_int_equal(lf_gguf_open(path, g, &e), LFMRT_OK);
+    assert_int_equal(lf_vocab_load(*g, &v, &e), LFMRT_OK);
+    return v;
+}
+
+/* Small synthetic tokenizers (no data needed): the byte-fallback layout's scores replay the merge order
+ * and its types; padding to config.json's vocab_size; special ids from the configs; merges with spaces. */
+static void test_small_layouts(void **state) {
+    (void)state;
+    char d[1024], p[1100];
+    snprintf(d, sizeof d, "%s/hfimport-small", lf_test_tmp_dir());
+    mkdir(d, 0755);
+    snprintf(p, sizeof p, "%s/tokenizer.json", d);
+    /* byte fallback (SPM layout): merges b+c (rank 0) before a+b (rank 1): "abc" -> a, bc */
+    write_file(p, "{\"model\": {\"type\": \"BPE\", \"byte_fallback\": true, \"unk_token\": \"<unk>\", \"vocab\": "
+                  "{\"<unk>\": 0, \"<s>\": 1, \"</s>\": 2, \"<0x7A>\": 3, \"a\": 4, \"b\": 5, \"c\": 6, "
+                  "\"bc\": 7, \"ab\": 8, \"\u2581\": 9, \"\u2581a\": 10}, "
+                  "\"merges\": [\"b c\", [\"a\", \"b\"], [\"\u2581\", \"a\"]]}, "
+                  "\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"Prepend\", \"prepend\": "
+                  "\"\u2581\"}, {\"type\": \"Replace\"}]}, "
+                  "\"added_tokens\": [{\"id\": 1, \"content\": \"<s>\", \"special\": true}, "
+                  "{\"id\": 2, \"content\": \"</s>\", \"special\": true}, "
+                  "{\"id\": 11, \"content\": \"\u2581\u2581x\", \"special\": false}]}");
+    snprintf(p, sizeof p, "%s/tokenizer_config.json", d);
+    write_file(p, "{\"bos_token\": {\"content\": \"<s>\"}, \"eos_token\": \"</s>\", \"add_bos_token\": true}");
+    snprintf(p, sizeof p, "%s/config.json", d);
+    write_file(p, "{\"vocab_size\": 14}");
+    lf_gguf *g = NULL;
+    lf_vocab *v = convert_small(d, &g);
+    assert_true(lf_vocab_is_spm(v));
+    assert_true(lf_vocab_add_space_prefix(v)); /* the normalizer prepends U+2581 */
+    assert_true(lf_vocab_add_bos(v));
+    assert_int_equal(lf_vocab_n_tokens(v), 14);
+    assert_int_equal(lf_vocab_bos(v), 1);
+    assert_int_equal(lf_vocab_eos(v), 2);
+    assert_int_equal(lf_vocab_token_type(v, 0), LF_TOKT_UNKNOWN);
+    assert_int_equal(lf_vocab_token_type(v, 3), LF_TOKT_BYTE);
+    assert_int_equal(lf_vocab_token_type(v, 1), LF_TOKT_CONTROL);
+    assert_int_equal(lf_vocab_token_type(v, 11), LF_TOKT_USER_DEFINED);
+    assert_int_equal(lf_vocab_find(v, "  x", 3), 11); /* user-defined U+2581 written as spaces */
+    assert_int_equal(lf_vocab_token_type(v, 13), LF_TOKT_UNUSED);
+    assert_int_equal(lf_vocab_find(v, "[PAD13]", 7), 13);
+    const lf_gguf_kv *sc = lf_gguf_find_kv(g, "tokenizer.ggml.scores");
+    assert_non_null(sc);
+    double s7, s8, s10, s4;
+    assert_true(lf_gguf_arr_float(sc, 7, &s7) && lf_gguf_arr_float(sc, 8, &s8) && lf_gguf_arr_float(sc, 10, &s10) &&
+                lf_gguf_arr_float(sc, 4, &s4));
+    assert_true(s7 == -1.0 && s8 == -2.0 && s10 == -3.0 && s4 < s10);
+    int32_t ids[16];
+    size_t n;
+    assert_int_equal(lf_vocab_tokenize(v, "bc abc z", 8, false, ids, 16, &n, NULL), LFMRT_OK);
+    /* "▁bc▁abc▁z": ▁ b c -> ▁, bc; ▁ a b c -> ▁a, bc (bc first, then ▁a); z -> <0x7A> */
+    const int32_t want[] = {9, 7, 10, 7, 9, 3};
+    assert_int_equal(n, 6);
+    assert_memory_equal(ids, want, sizeof want);
+    lf_vocab_destroy(v);
+    lf_gguf_close(g);
+
+    /* byte-level BPE (gpt2 layout) with a space inside a merge part and a named pre-tokenizer */
+    snprintf(p, sizeof p, "%s/tokenizer.json", d);
+    write_file(p, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2, \"a b\": 3}, "
+                  "\"merges\": [[\"a\", \"b\"], [\"a \", \"b\"]]}, "
+                  "\"pre_tokenizer\": {\"type\": \"ByteLevel\", \"use_regex\": true}, "
+                  "\"added_tokens\": [{\"id\": 4, \"content\": \"<|x|>\", \"special\": false}]}");
+    snprintf(p, sizeof p, "%s/config.json", d);
+    write_file(p, "{\"vocab_size\": 6, \"eos_token_id\": 4}");
+    snprintf(p, sizeof p, "%s/tokenizer_config.json", d);
+    write_file(p, "{\"chat_template\": \"{{ x }}\"}");
+    v = convert_small(d, &g);
+    assert_false(lf_vocab_is_spm(v));
+    assert_true(key_str_is(g, "tokenizer.ggml.pre", "gpt-2"));
+    assert_true(key_str_is(g, "tokenizer.chat_template", "{{ x }}"));
+    assert_int_equal(lf_vocab_n_tokens(v), 6);
+    assert_int_equal(lf_vocab_eos(v), 4);                         /* from config.json */
+    assert_int_equal(lf_vocab_token_type(v, 4), LF_TOKT_CONTROL); /* looks special */
+    const lf_gguf_kv *m = lf_gguf_find_kv(g, "tokenizer.ggml.merges");
+    assert_non_null(m);
+    lf_gguf_str_iter it;
+    lf_str s;
+    lf_gguf_str_iter_init(&it, m);
+    assert_true(lf_gguf_str_iter_next(&it, &s) && lf_str_eq(s, "a b"));
+    assert_true(lf_gguf_str_iter_next(&it, &s) && lf_str_eq(s, "a\xc4\xa0 b")); /* ' ' in a part -> U+0120 */
+    lf_vocab_destroy(v);
+    lf_gguf_close(g);
+}
+
 /* Runs a shell command, returns its exit status and (first line of) stdout in out. */
 static int run(const char *cmd, char *out, size_t cap) {
     FILE *f = popen(cmd, "r");
@@ -364,6 +460,7 @@ static void test_cli(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_small_layouts),
         cmocka_unit_test(test_qwen3_layout),
         cmocka_unit_test(test_qwen3_vectors),
         cmocka_unit_test(test_gemma3_layout),
