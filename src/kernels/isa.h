@@ -13,4 +13,11 @@ void lf_kernels_install_avx2(lf_kernels *k);
 void lf_kernels_install_avx512(lf_kernels *k);
 #endif
 
+#if defined(LFMRT_HAVE_ARM)
+/* arm_neon/: needs AdvSIMD (every AArch64 core). */
+void lf_kernels_install_neon(lf_kernels *k);
+/* arm_dotprod/: needs AdvSIMD + FEAT_DotProd (HWCAP_ASIMDDP). */
+void lf_kernels_install_dotprod(lf_kernels *k);
+#endif
+
 #endif

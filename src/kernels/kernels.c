@@ -62,7 +62,7 @@ void lf_kernels_init_ref(lf_kernels *k) {
 /* Dispatch cascade, oldest ISA first so each later level overrides what it does better:
  *   x86-64:  AVX2 + FMA + F16C (Haswell 2013, Zen 1 2017)
  *            -> AVX-512 F/BW/VL + VNNI (Ice Lake 2019, Zen 4 2022)
- *   aarch64: NEON (every core) -> dotprod (Cortex-A76/A55r1, Apple M1) [not written yet]
+ *   aarch64: NEON (every core) -> dotprod (Cortex-A76/A55r1, Apple M1)
  * Each install function replaces only the entries it implements; everything else stays ref. */
 void lf_kernels_init(lf_kernels *k, lf_cpu_features cpu) {
     lf_kernels_init_ref(k);
@@ -71,6 +71,10 @@ void lf_kernels_init(lf_kernels *k, lf_cpu_features cpu) {
     if (cpu.avx2 && cpu.fma && cpu.f16c) lf_kernels_install_avx2(k);
     if (cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512vnni && cpu.f16c && cpu.fma)
         lf_kernels_install_avx512(k);
+#endif
+#if defined(LFMRT_HAVE_ARM)
+    if (cpu.neon) lf_kernels_install_neon(k);
+    if (cpu.neon && cpu.dotprod) lf_kernels_install_dotprod(k);
 #endif
 }
 

@@ -1,0 +1,21 @@
+/* kernels/arm_dotprod/dotprod.h - AArch64 kernels using the Armv8.2 dot-product instructions
+ * (sdot; FEAT_DotProd: Cortex-A55/A76 and later, Apple M1, Neoverse N1). This directory is compiled
+ * with -march=armv8.2-a+dotprod+fp16 (CMakeLists.txt): call these only when lf_cpu_detect reports
+ * dotprod (HWCAP_ASIMDDP); lf_kernels_init checks.
+ * Contracts are the reference twins' (kernels/ref/ref.h): the Q8_0/Q4_0 dots and gemvs give results
+ * bit-identical to their _ref twins (exact integer block sums, then the reference's f32 operations
+ * in its order). Q8_0 quantization and F16 stay with the NEON entries (arm_neon/neon.h). */
+#ifndef LF_KERNELS_DOTPROD_H
+#define LF_KERNELS_DOTPROD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void dot_q8_0_q8_0_dotprod(int64_t n, float *s, const void *w, const void *a);
+void gemv_q8_0_q8_0_dotprod(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
+                            const void *a);
+void dot_q4_0_q8_0_dotprod(int64_t n, float *s, const void *w, const void *a);
+void gemv_q4_0_q8_0_dotprod(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
+                            const void *a);
+
+#endif

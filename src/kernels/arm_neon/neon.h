@@ -1,0 +1,27 @@
+/* kernels/arm_neon/neon.h - AArch64 Advanced SIMD (NEON, armv8-a baseline) kernels. Plain C
+ * declarations: callable from any translation unit of an aarch64 build (NEON is architectural
+ * there; lf_kernels_init still checks HWCAP_ASIMD).
+ * Contracts are the reference twins' (kernels/ref/ref.h, kernels/kernels.h) with these notes:
+ *  - quantize_row_q8_0_neon and the Q8_0/Q4_0 dots and gemvs give results bit-identical to their
+ *    _ref twins for finite inputs (exact integer block sums, then the reference's f32 operations in
+ *    the reference's order; fcvtns rounds to nearest even, as the reference's rintf).
+ *  - the F16 dot/gemv accumulate f32 products in 16 f32 lanes per row (fused multiply-add, as
+ *    ggml's NEON path), so they differ from the double-accumulating reference by float rounding. */
+#ifndef LF_KERNELS_NEON_H
+#define LF_KERNELS_NEON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void quantize_row_q8_0_neon(const float *x, void *y, int64_t n);
+void dot_q8_0_q8_0_neon(int64_t n, float *s, const void *w, const void *a);
+void gemv_q8_0_q8_0_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
+                         const void *a);
+void dot_q4_0_q8_0_neon(int64_t n, float *s, const void *w, const void *a);
+void gemv_q4_0_q8_0_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
+                         const void *a);
+void dot_f16_f16_neon(int64_t n, float *s, const void *w, const void *a);
+void gemv_f16_f16_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
+                       const void *a);
+
+#endif
