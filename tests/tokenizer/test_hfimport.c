@@ -181,6 +181,10 @@ static size_t run_hf(const lf_vocab *v, const char *file, size_t *total_out, siz
             same = nws == k && !memcmp(with, want, k * sizeof *with);
             ws++;
         }
+        /* detokenizing our ids (specials as text) gives the text back */
+        static char back[65536];
+        int nb = lf_vocab_detokenize(v, got, ng, false, true, back, sizeof back);
+        if (nb != (int)n || memcmp(back, s, n) != 0) fail_msg("%s line %zu does not detokenize back", file, total + 0);
         if (same) pass++;
         else if (nfc_changes(s, n)) {
             nfc++;
