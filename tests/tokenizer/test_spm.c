@@ -132,6 +132,12 @@ static void test_llama_spm_specials(void **state) {
     assert_int_equal(ids[n - 3], 0x9F + 3);
     assert_int_equal(ids[n - 2], 0xA6 + 3);
     assert_int_equal(ids[n - 1], 0x99 + 3);
+    /* llama.cpp's symbol split takes a symbol's length from its lead byte alone: a stray lead byte 0xDB
+     * swallows the first byte of the next escaped space, so all of it falls back to bytes */
+    n = tok(g_v, "\xdb ", false, ids, 64);
+    assert_int_equal(n, 5);
+    const int32_t quirk[] = {29871, 0xDB + 3, 0xE2 + 3, 0x96 + 3, 0x81 + 3};
+    assert_memory_equal(ids, quirk, sizeof quirk);
     /* empty text: nothing (no lone space prefix) */
     assert_int_equal(tok(g_v, "", false, ids, 64), 0);
     /* too small a buffer: LFMRT_E_RANGE with the needed count */
@@ -171,6 +177,59 @@ static void test_llama_spm_detok(void **state) {
     /* token bytes: NORMAL tokens give U+2581 as ' ', byte tokens their byte */
     assert_int_equal(lf_vocab_token_bytes(g_v, 0x41 + 3, false, buf, sizeof buf), 1);
     assert_int_equal(buf[0], 'A');
+}
+
+/* Random byte strings (valid UTF-8, stray continuation bytes, NULs, spaces, special-token text) tokenized without
+ * parse_special come back byte for byte (specials rendered): byte fallback makes SPM lossless, and the
+ * detokenizer strips exactly the one space the prefix added (a literal U+2581 comes back as ' '). */
+static void test_llama_spm_random_round_trip(void **state) {
+    (void)state;
+    if (!g_v) skip();
+    static const char *const atoms[] = {"a", "e", "the", " ", "  ", "\n", "\t", "<s>", "</s>", "<unk>", "\xc3\xa9",
+                                        "\xe2\x96\x81", "\xf0\x9f\xa6\x99", "\x80", "\xbf", "1", "!", "<0x41>"};
+    uint64_t rng = 12345;
+    static char text[256], back[4096];
+    static int32_t ids[1024];
+    for (int iter = 0; iter < 3000; iter++) {
+        size_t len = 0, k = lf_test_rand(&rng) % 12;
+        for (size_t i = 0; i < k; i++) {
+            if (lf_test_rand(&rng) % 5 == 0) {
+                /* any byte below 0xC0, NUL and stray continuation bytes included. (A lead byte takes the
+                 * bytes after it into its symbol whatever they are - llama.cpp's unicode_len_utf8 - so
+                 * a bad lead byte before a space turns the escaped U+2581 into byte tokens.) */
+                text[len++] = (char)(lf_test_rand(&rng) % 0xC0);
+                continue;
+            }
+            const char *a = atoms[lf_test_rand(&rng) % (sizeof atoms / sizeof atoms[0])];
+            memcpy(text + len, a, strlen(a));
+            len += strlen(a);
+        }
+        size_t n;
+        assert_int_equal(lf_vocab_tokenize(g_v, text, len, false, ids, 1024, &n, NULL), LFMRT_OK);
+        /* unparse_special: plain text such as "<unk>" can merge into that very token (llama.cpp does the
+         * same: any token text is a merge candidate), which only gives its text back when rendered */
+        int nb = lf_vocab_detokenize(g_v, ids, n, false, true, back, sizeof back);
+        /* a literal U+2581 is the escape of ' ' and comes back as ' ' (as in llama.cpp) */
+        static char want[256];
+        size_t nw = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (i + 2 < len && !memcmp(text + i, "\xe2\x96\x81", 3)) {
+                want[nw++] = ' ';
+                i += 2;
+            } else {
+                want[nw++] = text[i];
+            }
+        }
+        if (nb != (int)nw || memcmp(back, want, nw) != 0) {
+            for (size_t i = 0; i < len; i++) fprintf(stderr, "%02x ", (uint8_t)text[i]);
+            fprintf(stderr, "\n");
+            for (size_t i = 0; i < n; i++) fprintf(stderr, "%d ", ids[i]);
+            fprintf(stderr, "\n");
+            for (int i = 0; i < nb; i++) fprintf(stderr, "%02x ", (uint8_t)back[i]);
+            fprintf(stderr, "\n");
+            fail_msg("round trip %d: %zu bytes -> %d bytes", iter, len, nb);
+        }
+    }
 }
 
 /* A hand-made vocabulary: merges by score, leftmost on ties, byte fallback, unknown bytes. */
@@ -237,6 +296,7 @@ int main(void) {
         cmocka_unit_test(test_llama_spm_vectors),
         cmocka_unit_test(test_llama_spm_specials),
         cmocka_unit_test(test_llama_spm_detok),
+        cmocka_unit_test(test_llama_spm_random_round_trip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
