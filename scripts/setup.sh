@@ -4,8 +4,18 @@
 # Idempotent and quiet: when every package is already installed, apt is not touched at all.
 # Runs as root, or through sudo when not root. Node.js: the machine's own node is kept when it is
 # >= 18 (Debian's nodejs/npm are only installed when node is missing or too old).
+# `--arm` also installs the aarch64 target libraries for the cross build (scripts/test-arm.sh):
+# Debian multiarch (`dpkg --add-architecture arm64`) libcmocka-dev:arm64 and libjansson-dev:arm64.
 # Exit status: 0 on success, non-zero when a package cannot be installed.
 set -euo pipefail
+
+ARM=0
+for a in "$@"; do
+  case "$a" in
+    --arm) ARM=1 ;;
+    *) echo "usage: setup.sh [--arm]" >&2; exit 2 ;;
+  esac
+done
 
 PKGS=(
   build-essential cmake clang clang-14 libclang-rt-14-dev pkg-config git
@@ -22,6 +32,7 @@ node_ok() {
   [ "${major:-0}" -ge 18 ]
 }
 node_ok || PKGS+=(nodejs npm)
+if [ "$ARM" -eq 1 ]; then PKGS+=(libcmocka-dev:arm64 libjansson-dev:arm64); fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -45,6 +56,9 @@ fi
 echo "setup: installing ${missing[*]}"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+if [ "$ARM" -eq 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  "${SUDO[@]}" dpkg --add-architecture arm64
+fi
 if ! { "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
        "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
   cat "$log" >&2
