@@ -11,8 +11,9 @@
  *  - Gemma3 (3.5): a leading system message's text + "\n\n" opens the first turn; turns
  *    `<start_of_turn>{role}\n{content trimmed}<end_of_turn>\n` with `assistant` written `model`;
  *    generation prompt `<start_of_turn>model\n`.
- * The templates' `{{ bos_token }}` is never written: the tokenizer adds BOS (add_bos_token), so writing it
- * would double it. Jinja's trim is approximated by stripping ASCII whitespace.
+ * The templates' `{{ bos_token }}` is written only when the tokenizer does not add BOS itself
+ * (add_bos_token false): for LFM2 and Gemma3 it does, so writing it would double it. Jinja's trim is
+ * approximated by stripping ASCII whitespace.
  */
 #include "engine/chat.h"
 
@@ -161,12 +162,14 @@ static int render_gemma3(sbuf *b, const lfmrt_chat_msg *m, size_t n, unsigned fl
     return LFMRT_OK;
 }
 
-int lf_chat_render(lf_chat_kind k, const lfmrt_chat_msg *msgs, size_t n, unsigned flags, char *buf, size_t cap) {
+int lf_chat_render(lf_chat_kind k, const lfmrt_chat_msg *msgs, size_t n, unsigned flags, const char *bos_text,
+                   char *buf, size_t cap) {
     if ((!msgs && n) || (!buf && cap)) return LFMRT_E_INVALID;
     for (size_t i = 0; i < n; i++)
         if (!msgs[i].role || !msgs[i].content) return LFMRT_E_INVALID;
     sbuf b = {buf, cap, 0};
     int rc = LFMRT_OK;
+    if (bos_text) put(&b, bos_text);
     switch (k) {
     case LF_CHAT_QWEN3: render_qwen3(&b, msgs, n, flags); break;
     case LF_CHAT_GEMMA3: rc = render_gemma3(&b, msgs, n, flags); break;
@@ -195,17 +198,34 @@ const char *lf_chat_kind_name(lf_chat_kind k) {
     return k == LF_CHAT_QWEN3 ? "qwen3" : k == LF_CHAT_GEMMA3 ? "gemma3" : "chatml";
 }
 
-static lf_chat_kind model_kind(const lfmrt_model *m) {
+/* The model's template kind, and the BOS text to write (NULL unless the template writes bos_token - the
+ * file's template, or LFM2's and Gemma3's built-in ones - and the tokenizer does not add BOS). */
+static lf_chat_kind model_kind(const lfmrt_model *m, const char **bos_text, char *bos_buf, size_t bos_cap) {
+    if (bos_text) *bos_text = NULL;
     if (!m) return LF_CHAT_CHATML;
     lf_str t = {NULL, 0};
     if (m->g && lf_gguf_find_kv(m->g, "tokenizer.chat_template"))
         (void)lf_gguf_get_str(m->g, "tokenizer.chat_template", &t, NULL);
-    return lf_chat_detect(m->arch ? m->arch->name : NULL, t.p, (size_t)t.n);
+    lf_chat_kind k = lf_chat_detect(m->arch ? m->arch->name : NULL, t.p, (size_t)t.n);
+    bool tmpl_bos = t.p ? has(t.p, (size_t)t.n, "bos_token") : k != LF_CHAT_QWEN3;
+    if (bos_text && m->vocab && tmpl_bos && !lf_vocab_add_bos(m->vocab) && lf_vocab_bos(m->vocab) >= 0) {
+        size_t len;
+        const char *txt = lf_vocab_token_text(m->vocab, lf_vocab_bos(m->vocab), &len);
+        if (txt && len < bos_cap) {
+            memcpy(bos_buf, txt, len);
+            bos_buf[len] = 0;
+            *bos_text = bos_buf;
+        }
+    }
+    return k;
 }
 
 int lfmrt_chat_apply_ex(const lfmrt_model *m, const lfmrt_chat_msg *msgs, size_t n, unsigned flags, char *buf,
                         size_t cap) {
-    return lf_chat_render(model_kind(m), msgs, n, flags, buf, cap);
+    char bos_buf[256];
+    const char *bos = NULL;
+    lf_chat_kind k = model_kind(m, &bos, bos_buf, sizeof bos_buf);
+    return lf_chat_render(k, msgs, n, flags, bos, buf, cap);
 }
 
 int lfmrt_chat_apply(const lfmrt_model *m, const lfmrt_chat_msg *msgs, size_t n, bool add_generation_prompt,
@@ -213,4 +233,4 @@ int lfmrt_chat_apply(const lfmrt_model *m, const lfmrt_chat_msg *msgs, size_t n,
     return lfmrt_chat_apply_ex(m, msgs, n, add_generation_prompt ? LFMRT_CHAT_ADD_GENERATION_PROMPT : 0u, buf, cap);
 }
 
-const char *lfmrt_chat_template_name(const lfmrt_model *m) { return lf_chat_kind_name(model_kind(m)); }
+const char *lfmrt_chat_template_name(const lfmrt_model *m) { return lf_chat_kind_name(model_kind(m, NULL, NULL, 0)); }

@@ -20,10 +20,13 @@ typedef enum lf_chat_kind {
 lf_chat_kind lf_chat_detect(const char *arch, const char *tmpl, size_t tmpl_len);
 const char *lf_chat_kind_name(lf_chat_kind k); /* "chatml", "qwen3", "gemma3" */
 
-/* Renders msgs with kind k and flags (LFMRT_CHAT_*). Writes at most cap bytes including a NUL (buf may
- * be NULL when cap is 0); returns the full length without the NUL, or LFMRT_E_INVALID (a NULL role or
- * content; Gemma3: roles that do not alternate user/assistant after the optional system message, as
- * its template raises), LFMRT_E_RANGE (over 2 GiB). The BOS text is never emitted: the tokenizer adds BOS. */
-int lf_chat_render(lf_chat_kind k, const lfmrt_chat_msg *msgs, size_t n, unsigned flags, char *buf, size_t cap);
+/* Renders msgs with kind k and flags (LFMRT_CHAT_*), starting with bos_text when it is non-NULL.
+ * Writes at most cap bytes including a NUL (buf may be NULL when cap is 0); returns the full length
+ * without the NUL, or LFMRT_E_INVALID (a NULL role or content; Gemma3: roles that do not alternate
+ * user/assistant after the optional system message, as its template raises), LFMRT_E_RANGE (over 2 GiB).
+ * lfmrt_chat_apply passes bos_text only when the template writes bos_token and the tokenizer does not
+ * add BOS itself, so BOS is never doubled. */
+int lf_chat_render(lf_chat_kind k, const lfmrt_chat_msg *msgs, size_t n, unsigned flags, const char *bos_text,
+                   char *buf, size_t cap);
 
 #endif

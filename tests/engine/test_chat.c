@@ -14,7 +14,7 @@
 
 static void check(lf_chat_kind k, const lfmrt_chat_msg *msgs, size_t n, unsigned flags, const char *want) {
     char buf[4096];
-    int len = lf_chat_render(k, msgs, n, flags, buf, sizeof buf);
+    int len = lf_chat_render(k, msgs, n, flags, NULL, buf, sizeof buf);
     if (len < 0 || strcmp(buf, want) != 0) {
         fprintf(stderr, "got:  [%s]\nwant: [%s]\n", len >= 0 ? buf : "(error)", want);
         fail();
@@ -133,28 +133,40 @@ static void test_gemma3_alternation(void **state) {
     (void)state;
     const lfmrt_chat_msg two_users[] = {{"user", "a"}, {"user", "b"}};
     char buf[256];
-    assert_int_equal(lf_chat_render(LF_CHAT_GEMMA3, two_users, 2, LFMRT_CHAT_ADD_GENERATION_PROMPT, buf, sizeof buf),
+    assert_int_equal(lf_chat_render(LF_CHAT_GEMMA3, two_users, 2, LFMRT_CHAT_ADD_GENERATION_PROMPT, NULL, buf, sizeof buf),
                      LFMRT_E_INVALID);
     const lfmrt_chat_msg starts_assistant[] = {{"system", "s"}, {"assistant", "a"}};
-    assert_int_equal(lf_chat_render(LF_CHAT_GEMMA3, starts_assistant, 2, 0, buf, sizeof buf), LFMRT_E_INVALID);
+    assert_int_equal(lf_chat_render(LF_CHAT_GEMMA3, starts_assistant, 2, 0, NULL, buf, sizeof buf), LFMRT_E_INVALID);
     /* a lone system message: nothing to fold it into, so nothing but the generation prompt */
     const lfmrt_chat_msg sys_only[] = {{"system", "s"}};
-    assert_int_equal(lf_chat_render(LF_CHAT_GEMMA3, sys_only, 1, LFMRT_CHAT_ADD_GENERATION_PROMPT, buf, sizeof buf),
+    assert_int_equal(lf_chat_render(LF_CHAT_GEMMA3, sys_only, 1, LFMRT_CHAT_ADD_GENERATION_PROMPT, NULL, buf, sizeof buf),
                      21);
     assert_string_equal(buf, "<start_of_turn>model\n");
+}
+
+/* BOS text (passed only when the tokenizer does not add BOS) comes first, once */
+static void test_bos_text(void **state) {
+    (void)state;
+    const lfmrt_chat_msg m[] = {{"user", "Hi"}};
+    char buf[256];
+    int n = lf_chat_render(LF_CHAT_GEMMA3, m, 1, LFMRT_CHAT_ADD_GENERATION_PROMPT, "<bos>", buf, sizeof buf);
+    assert_int_equal(n, (int)strlen(buf));
+    assert_string_equal(buf, "<bos><start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n");
+    n = lf_chat_render(LF_CHAT_CHATML, m, 1, 0, "<|startoftext|>", buf, sizeof buf);
+    assert_string_equal(buf, "<|startoftext|><|im_start|>user\nHi<|im_end|>\n");
 }
 
 static void test_truncation_and_errors(void **state) {
     (void)state;
     const lfmrt_chat_msg m[] = {{"user", "Hello there"}};
     char buf[8];
-    int need = lf_chat_render(LF_CHAT_CHATML, m, 1, LFMRT_CHAT_ADD_GENERATION_PROMPT, NULL, 0);
+    int need = lf_chat_render(LF_CHAT_CHATML, m, 1, LFMRT_CHAT_ADD_GENERATION_PROMPT, NULL, NULL, 0);
     assert_int_equal(need, (int)strlen("<|im_start|>user\nHello there<|im_end|>\n<|im_start|>assistant\n"));
-    assert_int_equal(lf_chat_render(LF_CHAT_CHATML, m, 1, LFMRT_CHAT_ADD_GENERATION_PROMPT, buf, sizeof buf), need);
+    assert_int_equal(lf_chat_render(LF_CHAT_CHATML, m, 1, LFMRT_CHAT_ADD_GENERATION_PROMPT, NULL, buf, sizeof buf), need);
     assert_string_equal(buf, "<|im_st"); /* truncated to cap - 1 bytes, NUL-terminated */
     const lfmrt_chat_msg bad[] = {{"user", NULL}};
-    assert_int_equal(lf_chat_render(LF_CHAT_QWEN3, bad, 1, 0, buf, sizeof buf), LFMRT_E_INVALID);
-    assert_int_equal(lf_chat_render(LF_CHAT_QWEN3, NULL, 1, 0, buf, sizeof buf), LFMRT_E_INVALID);
+    assert_int_equal(lf_chat_render(LF_CHAT_QWEN3, bad, 1, 0, NULL, buf, sizeof buf), LFMRT_E_INVALID);
+    assert_int_equal(lf_chat_render(LF_CHAT_QWEN3, NULL, 1, 0, NULL, buf, sizeof buf), LFMRT_E_INVALID);
     /* the public entry points without a model: ChatML, BOS text never written */
     char big[256];
     assert_int_equal(lfmrt_chat_apply(NULL, m, 1, true, big, sizeof big), need);
@@ -201,6 +213,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_q1), cmocka_unit_test(test_q2), cmocka_unit_test(test_q3), cmocka_unit_test(test_q4), cmocka_unit_test(test_q5), cmocka_unit_test(test_q6), cmocka_unit_test(test_q7), cmocka_unit_test(test_g1), cmocka_unit_test(test_g2), cmocka_unit_test(test_g4), cmocka_unit_test(test_l1),
         cmocka_unit_test(test_gemma3_alternation),
+        cmocka_unit_test(test_bos_text),
         cmocka_unit_test(test_truncation_and_errors),
         cmocka_unit_test(test_detect),
     };
