@@ -1,7 +1,7 @@
 /* tests/kernels/test_gemm.c - every gemm entry of the kernel table (several rows x several tokens,
  * prefill's path) against the reference dot, output by output, bit for bit (the gemm contract for the
  * Q8_0-activation types), and that it writes exactly the nrows x ntok outputs it owns.
- * Shapes: odd block counts (2-block loop tails), row and token counts not multiples of the 4 x 4
+ * Shapes: odd block counts (2-block loop tails), row and token counts not multiples of the 4 x 8
  * tile, padded weight/activation/output strides, rows starting 2 bytes into their buffer, and rows
  * correlated with the activation's signs so block sums are large (the f32 scale order matters then).
  * A table without any gemm (CPU without AVX-512 VNNI) prints a SKIP line for the comparison.
@@ -47,7 +47,7 @@ static void correlate(uint32_t t, uint8_t *w, size_t stride, int rows, const flo
 static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
     const int64_t ns[] = {32, 64, 96, 160, 1056};
     const int rows[] = {1, 3, 4, 5, 9, 16, 17};
-    const int toks[] = {1, 2, 3, 4, 5, 8, 9};
+    const int toks[] = {1, 2, 3, 4, 5, 8, 9, 17};
     const uint32_t at = k->t[t].vec_dot_type;
     uint64_t rng = 4242 + t;
     for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {

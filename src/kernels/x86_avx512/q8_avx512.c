@@ -12,8 +12,8 @@
  * The per-block sum(a) terms are shared by the 4 rows of a pass (PERF.md: one activation load for
  * 4 rows is what lets Q4_0 reach DRAM speed).
  *
- * The gemms (prefill: several tokens) run 4 rows x 4 tokens per tile: weights unpacked and scales
- * gathered once per 2-block step serve 4 tokens; per (row, token) the operations are the gemv's.
+ * The gemms (prefill: several tokens) run 4 rows x 8 tokens per tile: weights unpacked and scales
+ * gathered once per 2-block step serve 8 tokens; per (row, token) the operations are the gemv's.
  *
  * Layout of a 2-block pass: the activation of blocks b, b+1 sits in one zmm; for Q4_0 it is
  * permuted to [b lo16 | b+1 lo16 | b hi16 | b+1 hi16] to match the nibbles as they come out of
@@ -243,17 +243,19 @@ void dot_q4_0_q8_0_avx512(int64_t n, float *s, const void *w, const void *a) {
     gemv_q4_0_q8_0_avx512(n, 1, s, w, 0, a);
 }
 
-/* ---- Q4_0 x Q8_0 gemm: 4 rows x 4 tokens per tile --------------------------------------------- */
+/* ---- Q4_0 x Q8_0 gemm: 4 rows x GEMM_NT tokens per tile ---------------------------------------- */
+
+#define GEMM_NT 8
 
 /* Prefill's micro-kernel: the weight nibbles and scales of a 2-block step are unpacked once and used
- * for 4 tokens (the gemv redoes them per token). For each (row, token) the per-block integer sums and
+ * for GEMM_NT tokens (the gemv redoes them per token). For each (row, token) the per-block integer sums and
  * f32 operations are exactly the gemv's, so results stay bit-identical to dot_q4_0_q8_0_ref. */
-static void tile_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *const tok[4],
-                      __m128 acc[4]) {
+static void tile_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *const tok[GEMM_NT],
+                      __m128 acc[GEMM_NT]) {
     const size_t bs = sizeof(lf_block_q4_0);
     const __m512i eight = _mm512_set1_epi8(8), low4 = _mm512_set1_epi8(0x0F);
     const __m512i shift = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
-    for (int j = 0; j < 4; j++) acc[j] = _mm_setzero_ps();
+    for (int j = 0; j < GEMM_NT; j++) acc[j] = _mm_setzero_ps();
     int64_t b = 0;
     for (; b + 1 < nb; b += 2) {
         __m512i nib[4];
@@ -264,7 +266,7 @@ static void tile_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8
             nib[k] = _mm512_and_si512(_mm512_srlv_epi64(_mm512_broadcast_i64x4(q), shift), low4);
         }
         const __m256 ws = scales_4x2(row, (size_t)b * bs, bs);
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < GEMM_NT; j++) {
             const lf_block_q8_0 *a = tok[j];
             const __m512i a2 = _mm512_inserti64x4(
                 _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)a[b].qs)),
@@ -291,7 +293,7 @@ static void tile_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8
                                       low4y);
         }
         const __m128 ws = scales_4x1(row, (size_t)b * bs);
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < GEMM_NT; j++) {
             const lf_block_q8_0 *a = tok[j];
             const __m256i av = _mm256_loadu_si256((const __m256i *)a[b].qs);
             const __m256i init =
@@ -305,15 +307,15 @@ static void tile_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8
     }
 }
 
-/* ---- Q8_0 x Q8_0 gemm: 4 rows x 4 tokens per tile --------------------------------------------- */
+/* ---- Q8_0 x Q8_0 gemm: 4 rows x GEMM_NT tokens per tile ---------------------------------------- */
 
-/* As tile_q4_0: the biased weight bytes and scales of a 2-block step serve 4 tokens; per (row, token)
+/* As tile_q4_0: the biased weight bytes and scales of a 2-block step serve GEMM_NT tokens; per (row, token)
  * the operations are the gemv's, so results equal dot_q8_0_q8_0_ref bit for bit. */
-static void tile_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *const tok[4],
-                      __m128 acc[4]) {
+static void tile_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *const tok[GEMM_NT],
+                      __m128 acc[GEMM_NT]) {
     const size_t bs = sizeof(lf_block_q8_0);
     const __m512i bias = _mm512_set1_epi8((char)0x80);
-    for (int j = 0; j < 4; j++) acc[j] = _mm_setzero_ps();
+    for (int j = 0; j < GEMM_NT; j++) acc[j] = _mm_setzero_ps();
     int64_t b = 0;
     for (; b + 1 < nb; b += 2) {
         __m512i wv[4];
@@ -324,7 +326,7 @@ static void tile_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8
                                      bias);
         }
         const __m256 ws = scales_4x2(row, (size_t)b * bs, bs);
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < GEMM_NT; j++) {
             const lf_block_q8_0 *a = tok[j];
             const __m512i av = _mm512_inserti64x4(
                 _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)a[b].qs)),
@@ -349,7 +351,7 @@ static void tile_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8
         for (int k = 0; k < 4; k++)
             wv[k] = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row[k] + (size_t)b * bs + 2)), bias8);
         const __m128 ws = scales_4x1(row, (size_t)b * bs);
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < GEMM_NT; j++) {
             const lf_block_q8_0 *a = tok[j];
             const __m256i av = _mm256_loadu_si256((const __m256i *)a[b].qs);
             const __m256i init =
@@ -363,23 +365,24 @@ static void tile_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8
     }
 }
 
-typedef void (*tile_fn)(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *const tok[4], __m128 acc[4]);
+typedef void (*tile_fn)(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *const tok[GEMM_NT],
+                        __m128 acc[GEMM_NT]);
 
 /* 4-row passes (rows past nrows repeat the last), each over 4-token tiles (tokens past ntok repeat the
  * last); only the nrows x ntok real outputs are stored. */
 static void gemm_tiles(tile_fn tile, int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                        size_t w_stride, const void *a, size_t a_stride) {
     const uint8_t *row[4];
-    const lf_block_q8_0 *tok[4];
-    __m128 acc[4];
+    const lf_block_q8_0 *tok[GEMM_NT];
+    __m128 acc[GEMM_NT];
     for (int64_t r = 0; r < nrows; r += 4) {
         pass_rows(w, w_stride, r, nrows, row);
-        for (int64_t t = 0; t < ntok; t += 4) {
-            for (int j = 0; j < 4; j++)
+        for (int64_t t = 0; t < ntok; t += GEMM_NT) {
+            for (int j = 0; j < GEMM_NT; j++)
                 tok[j] = (const lf_block_q8_0 *)((const uint8_t *)a +
                                                  (size_t)(t + j < ntok ? t + j : ntok - 1) * a_stride);
             tile(n / LF_QK, row, tok, acc);
-            for (int j = 0; j < 4 && t + j < ntok; j++) store_rows(s + (size_t)(t + j) * s_stride, r, nrows, acc[j]);
+            for (int j = 0; j < GEMM_NT && t + j < ntok; j++) store_rows(s + (size_t)(t + j) * s_stride, r, nrows, acc[j]);
         }
     }
 }
