@@ -11,7 +11,7 @@
 
 #include "base/err.h"
 
-#define LF_HF_MAX_TOKENS (1u << 24)
+#define LF_HF_MAX_TOKENS (1u << 22) /* 4M ids: far above any real vocabulary */
 
 typedef struct conv {
     lfmrt_err *e;
@@ -27,22 +27,19 @@ typedef struct conv {
 
 static const char k_sp[] = "\xe2\x96\x81"; /* U+2581 */
 
-static json_t *load_json(const char *dir, const char *name, bool required, lfmrt_err *e, int *rc) {
-    char path[4096];
+/* Parses text[0..len) (NULL: absent -> NULL with *rc OK) as a JSON object named `name` in messages. */
+static json_t *parse_json(const char *name, const char *text, size_t len, lfmrt_err *e, int *rc) {
     *rc = LFMRT_OK;
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
-        *rc = lf_err(e, LFMRT_E_INVALID, "hf import: directory path too long");
-        return NULL;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (required) *rc = lf_err(e, LFMRT_E_IO, "hf import: cannot open %s", path);
-        return NULL;
-    }
-    fclose(f);
+    if (!text) return NULL;
     json_error_t je;
-    json_t *j = json_load_file(path, JSON_ALLOW_NUL, &je);
-    if (!j) *rc = lf_err(e, LFMRT_E_FORMAT, "hf import: %s: line %d, column %d: %s", path, je.line, je.column, je.text);
+    json_t *j = json_loadb(text, len, JSON_ALLOW_NUL, &je);
+    if (!j) {
+        *rc = lf_err(e, LFMRT_E_FORMAT, "hf import: %s: line %d, column %d: %s", name, je.line, je.column, je.text);
+    } else if (!json_is_object(j)) {
+        *rc = lf_err(e, LFMRT_E_FORMAT, "hf import: %s is not a JSON object", name);
+        json_decref(j);
+        j = NULL;
+    }
     return j;
 }
 
@@ -415,30 +412,7 @@ static void guess_arch(conv *c, const char *tmpl, char *out, size_t cap) {
     if (n > 5 && !strcmp(out + n - 5, "_text")) out[n - 5] = 0; /* gemma3_text -> gemma3 */
 }
 
-static char *read_text_file(const char *dir, const char *name) {
-    char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *s = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 4096 + 1 > cap) {
-            cap = (n + 4096 + 1) * 2;
-            char *q = realloc(s, cap);
-            if (!q) break;
-            s = q;
-        }
-        size_t k = fread(s + n, 1, 4096, f);
-        n += k;
-        if (k < 4096) break;
-    }
-    fclose(f);
-    if (s) s[n] = 0;
-    return s;
-}
-
-static int convert(conv *c, const char *dir, const lf_hf_opts *opts, lf_gguf_writer *w, lf_hf_info *info) {
+static int convert(conv *c, const lf_hf_files *f, const lf_hf_opts *opts, lf_gguf_writer *w, lf_hf_info *info) {
     json_t *model = json_object_get(c->tok, "model");
     const char *mtype = json_string_value(json_object_get(model, "type"));
     if (!mtype || strcmp(mtype, "BPE"))
@@ -489,7 +463,14 @@ static int convert(conv *c, const char *dir, const lf_hf_opts *opts, lf_gguf_wri
                 if (nm && !strcmp(nm, "default")) tmpl = json_string_value(json_object_get(x, "template"));
             }
         }
-        if (!tmpl) tmpl = tmpl_owned = read_text_file(dir, "chat_template.jinja");
+        if (!tmpl && f->chat_template) { /* chat_template.jinja */
+            tmpl = tmpl_owned = malloc(f->chat_template_len + 1);
+            if (!tmpl_owned) rc = lf_err(c->e, LFMRT_E_NOMEM, "hf import: out of memory");
+            else {
+                memcpy(tmpl_owned, f->chat_template, f->chat_template_len);
+                tmpl_owned[f->chat_template_len] = 0;
+            }
+        }
         if (tmpl && lf_gguf_writer_set_str(w, "tokenizer.chat_template", tmpl))
             rc = lf_err(c->e, LFMRT_E_NOMEM, "hf import: cannot store the chat template");
     }
@@ -508,14 +489,15 @@ static int convert(conv *c, const char *dir, const lf_hf_opts *opts, lf_gguf_wri
     return rc;
 }
 
-int lf_hf_import(const char *dir, const lf_hf_opts *opts, lf_gguf_writer *w, lf_hf_info *info, lfmrt_err *e) {
-    if (!dir || !w) return lf_err(e, LFMRT_E_INVALID, "hf import: bad arguments");
+int lf_hf_import_parse(const lf_hf_files *f, const lf_hf_opts *opts, lf_gguf_writer *w, lf_hf_info *info,
+                       lfmrt_err *e) {
+    if (!f || !f->tokenizer_json || !w) return lf_err(e, LFMRT_E_INVALID, "hf import: bad arguments");
     conv c = {.e = e};
     int rc;
-    c.tok = load_json(dir, "tokenizer.json", true, e, &rc);
-    if (rc == LFMRT_OK) c.cfg = load_json(dir, "tokenizer_config.json", false, e, &rc);
-    if (rc == LFMRT_OK) c.mcfg = load_json(dir, "config.json", false, e, &rc);
-    if (rc == LFMRT_OK) rc = convert(&c, dir, opts, w, info);
+    c.tok = parse_json("tokenizer.json", f->tokenizer_json, f->tokenizer_json_len, e, &rc);
+    if (rc == LFMRT_OK) c.cfg = parse_json("tokenizer_config.json", f->tokenizer_config, f->tokenizer_config_len, e, &rc);
+    if (rc == LFMRT_OK) c.mcfg = parse_json("config.json", f->config, f->config_len, e, &rc);
+    if (rc == LFMRT_OK) rc = convert(&c, f, opts, w, info);
     if (c.owned)
         for (size_t i = 0; i < c.n; i++) free(c.owned[i]);
     free(c.owned);
@@ -526,5 +508,58 @@ int lf_hf_import(const char *dir, const lf_hf_opts *opts, lf_gguf_writer *w, lf_
     json_decref(c.tok);
     json_decref(c.cfg);
     json_decref(c.mcfg);
+    return rc;
+}
+
+/* Reads dir/name whole into *out (malloc'd; NULL and LFMRT_OK when absent and not required). */
+static int read_file(const char *dir, const char *name, bool required, char **out, size_t *len, lfmrt_err *e) {
+    char path[4096];
+    *out = NULL;
+    *len = 0;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        return lf_err(e, LFMRT_E_INVALID, "hf import: directory path too long");
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return required ? lf_err(e, LFMRT_E_IO, "hf import: cannot open %s", path) : LFMRT_OK;
+    char *s = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (cap - n < 65536) {
+            cap = cap ? cap * 2 : 1 << 20;
+            char *q = realloc(s, cap);
+            if (!q) {
+                free(s);
+                fclose(fp);
+                return lf_err(e, LFMRT_E_NOMEM, "hf import: out of memory reading %s", path);
+            }
+            s = q;
+        }
+        size_t k = fread(s + n, 1, cap - n, fp);
+        n += k;
+        if (k == 0) break;
+    }
+    bool bad = ferror(fp) != 0;
+    fclose(fp);
+    if (bad) {
+        free(s);
+        return lf_err(e, LFMRT_E_IO, "hf import: cannot read %s", path);
+    }
+    *out = s;
+    *len = n;
+    return LFMRT_OK;
+}
+
+int lf_hf_import(const char *dir, const lf_hf_opts *opts, lf_gguf_writer *w, lf_hf_info *info, lfmrt_err *e) {
+    if (!dir || !w) return lf_err(e, LFMRT_E_INVALID, "hf import: bad arguments");
+    static const char *const names[4] = {"tokenizer.json", "tokenizer_config.json", "config.json",
+                                         "chat_template.jinja"};
+    char *buf[4] = {NULL, NULL, NULL, NULL};
+    size_t len[4] = {0, 0, 0, 0};
+    int rc = LFMRT_OK;
+    for (int i = 0; i < 4 && rc == LFMRT_OK; i++) rc = read_file(dir, names[i], i == 0, &buf[i], &len[i], e);
+    if (rc == LFMRT_OK) {
+        lf_hf_files f = {buf[0], len[0], buf[1], len[1], buf[2], len[2], buf[3], len[3]};
+        rc = lf_hf_import_parse(&f, opts, w, info, e);
+    }
+    for (int i = 0; i < 4; i++) free(buf[i]);
     return rc;
 }

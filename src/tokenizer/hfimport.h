@@ -41,6 +41,25 @@ typedef struct lf_hf_info {
     int has_chat_template;
 } lf_hf_info;
 
+/* The files of a tokenizer directory, as bytes (not NUL-terminated). tokenizer_json is required; the
+ * others are NULL when absent. */
+typedef struct lf_hf_files {
+    const char *tokenizer_json;
+    size_t tokenizer_json_len;
+    const char *tokenizer_config; /* tokenizer_config.json */
+    size_t tokenizer_config_len;
+    const char *config;           /* config.json */
+    size_t config_len;
+    const char *chat_template;    /* chat_template.jinja (used when tokenizer_config has none) */
+    size_t chat_template_len;
+} lf_hf_files;
+
+/* Converts the given files (parse entry: no file access; the fuzz target's way in) and adds every
+ * tokenizer.* key to w. info may be NULL. Errors as lf_hf_import, minus LFMRT_E_IO; JSON errors name
+ * the file, line and column. Nothing of f is kept. */
+int lf_hf_import_parse(const lf_hf_files *f, const lf_hf_opts *opts, lf_gguf_writer *w, lf_hf_info *info,
+                       lfmrt_err *e);
+
 /* Reads the tokenizer in directory dir and adds every tokenizer.* key to w (nothing else). info may be
  * NULL. Errors: LFMRT_E_IO (missing/unreadable file: names it), LFMRT_E_FORMAT (bad JSON with line and
  * column, or a bad field: names it), LFMRT_E_UNSUPPORTED (not a BPE model, or a pre-tokenizer that is not

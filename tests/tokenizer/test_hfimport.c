@@ -320,10 +320,29 @@ static void test_errors(void **state) {
     write_file(p, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2}, \"merges\": [[\"a\", \"b\"]]},"
                   " \"pre_tokenizer\": {\"type\": \"Whitespace\"}}");
     assert_int_equal(lf_hf_import(d, NULL, w, NULL, &e), LFMRT_E_UNSUPPORTED);
+    write_file(p, "[1, 2]");
+    assert_int_equal(lf_hf_import(d, NULL, w, NULL, &e), LFMRT_E_FORMAT);
+    assert_non_null(strstr(e.msg, "not a JSON object"));
     lf_gguf_writer_destroy(w);
     w = lf_gguf_writer_create();
+    /* the parse entry: bytes, not NUL-terminated; chat_template.jinja used when the config has none */
+    static const char tj[] = "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}}XX";
+    static const char cfg[] = "{\"add_bos_token\": false}";
+    lf_hf_files files = {tj, sizeof tj - 3, cfg, sizeof cfg - 1, NULL, 0, "{{ messages }}!!", 14};
     lf_hf_opts o = {.pre = "gpt-2"};
     lf_hf_info info;
+    assert_int_equal(lf_hf_import_parse(&files, &o, w, &info, &e), LFMRT_OK);
+    assert_int_equal(info.n_tokens, 1);
+    assert_true(info.has_chat_template);
+    files.tokenizer_json_len = sizeof tj - 1; /* with the trailing garbage */
+    lf_gguf_writer_destroy(w);
+    w = lf_gguf_writer_create();
+    assert_int_equal(lf_hf_import_parse(&files, &o, w, &info, &e), LFMRT_E_FORMAT);
+    lf_gguf_writer_destroy(w);
+    w = lf_gguf_writer_create();
+    snprintf(p, sizeof p, "%s/tokenizer.json", d);
+    write_file(p, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2}, \"merges\": [[\"a\", \"b\"]]},"
+                  " \"pre_tokenizer\": {\"type\": \"Whitespace\"}}");
     assert_int_equal(lf_hf_import(d, &o, w, &info, &e), LFMRT_OK);
     assert_int_equal(info.n_tokens, 3);
     assert_int_equal(info.n_merges, 1);
