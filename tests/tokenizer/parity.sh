@@ -4,7 +4,9 @@
 # (compare_llamacpp.mjs, node-llama-cpp 3.21.1), with and without parse_special; the ids must be equal.
 # Vocabularies: synthetic 65536-token LFM2-layout ones under each supported pre-tokenizer family
 # (lfm2, llama-bpe, qwen2, gpt-2, default), the real GPT-2 vocabulary (shared/data), and the real Qwen3
-# tokenizer.json laid out as llama.cpp's converter writes it.
+# tokenizer.json laid out as llama.cpp's converter writes it; SentencePiece: llama.cpp's Llama 2 SPM
+# vocabulary file, and (when $LFMRT_BIN is set) the real Gemma3 tokenizer.json converted by
+# `lfmrt convert --hf-tokenizer` (an SPM vocabulary with scores).
 #
 # Usage: parity.sh TOKVOCAB WORKDIR     Exit 0 pass, 1 mismatch, 77 skip (no node / node-llama-cpp).
 set -u
@@ -23,6 +25,12 @@ for pre in lfm2 llama-bpe qwen2 gpt-2 default; do
   vocabs+=("$f")
 done
 if [ -f "$DATA/vectors/llamacpp/ggml-vocab-gpt-2.gguf" ]; then vocabs+=("$DATA/vectors/llamacpp/ggml-vocab-gpt-2.gguf"); fi
+if [ -f "$DATA/vectors/llamacpp/ggml-vocab-llama-spm.gguf" ]; then vocabs+=("$DATA/vectors/llamacpp/ggml-vocab-llama-spm.gguf"); fi
+if [ -n "${LFMRT_BIN:-}" ] && [ -f "$DATA/tokenizers/gemma3/tokenizer.json" ]; then
+  f="$WORK/gemma3-converted.gguf"
+  "$LFMRT_BIN" convert --hf-tokenizer "$DATA/tokenizers/gemma3" -o "$f" || exit 1
+  vocabs+=("$f")
+fi
 if [ -f "$DATA/tokenizers/qwen3/tokenizer.json" ]; then
   f="$WORK/qwen3.gguf"
   "$TOKVOCAB" hf --json "$DATA/tokenizers/qwen3/tokenizer.json" --pre qwen2 --vocab-size 151936 \
