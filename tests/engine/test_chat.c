@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine/chat.h"
+#include "models/genmodel.h"
 #include "testutil.h"
 
 static void check(lf_chat_kind k, const lfmrt_chat_msg *msgs, size_t n, unsigned flags, const char *want) {
@@ -209,6 +210,39 @@ static void test_detect(void **state) {
     }
 }
 
+/* Real model files (tiny generated ones): the template follows the file. LFM2's carries its ChatML
+ * template and adds BOS itself (no BOS text); Qwen3's and Gemma3's carry none, so the architecture
+ * decides; Gemma3's tokenizer adds BOS (no <bos> text either). */
+static void test_model_files(void **state) {
+    (void)state;
+    static const struct { const char *arch, *name, *want; } cases[] = {
+        {"lfm2", "chatml", "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"},
+        {"qwen3", "qwen3", "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n"},
+        {"gemma3", "gemma3", "<start_of_turn>user\nHi<end_of_turn>\n<start_of_turn>model\n"},
+    };
+    const lfmrt_chat_msg m[] = {{"user", "Hi"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[1024], buf[512];
+        snprintf(path, sizeof path, "%s/chat-%s.gguf", lf_test_tmp_dir(), cases[i].arch);
+        lf_genmodel_params p;
+        lf_genmodel_default_params(&p);
+        p.arch = cases[i].arch;
+        lfmrt_err e = {0};
+        if (lf_genmodel_write(&p, path, NULL, NULL, &e) != LFMRT_OK) fail_msg("gen %s: %s", cases[i].arch, e.msg);
+        lfmrt_model *model = NULL;
+        lfmrt_model_params mp = lfmrt_model_default_params();
+        mp.n_threads = 1;
+        if (lfmrt_model_open(path, &mp, &model, &e) != LFMRT_OK) fail_msg("open %s: %s", cases[i].arch, e.msg);
+        assert_string_equal(lfmrt_chat_template_name(model), cases[i].name);
+        int n = lfmrt_chat_apply_ex(model, m, 1, LFMRT_CHAT_ADD_GENERATION_PROMPT | LFMRT_CHAT_NO_THINKING, buf,
+                                    sizeof buf);
+        assert_int_equal(n, (int)strlen(cases[i].want));
+        assert_string_equal(buf, cases[i].want);
+        lfmrt_model_close(model);
+        remove(path);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_q1), cmocka_unit_test(test_q2), cmocka_unit_test(test_q3), cmocka_unit_test(test_q4), cmocka_unit_test(test_q5), cmocka_unit_test(test_q6), cmocka_unit_test(test_q7), cmocka_unit_test(test_g1), cmocka_unit_test(test_g2), cmocka_unit_test(test_g4), cmocka_unit_test(test_l1),
@@ -216,6 +250,7 @@ int main(void) {
         cmocka_unit_test(test_bos_text),
         cmocka_unit_test(test_truncation_and_errors),
         cmocka_unit_test(test_detect),
+        cmocka_unit_test(test_model_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
