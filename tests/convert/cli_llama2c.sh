@@ -4,14 +4,12 @@
 # `lfmrt run` at temperature 0 from an empty prompt prints expected_greedy_256.txt (one leading space
 # allowed: SentencePiece's prefix space on the first piece), `lfmrt eval` predicts token 403 ("Once")
 # after BOS; bad inputs exit 1 with one 'lfmrt: ' line naming the problem, usage errors exit 2.
-# Skips (77) without the data or without the convert --llama2c command.
+# Skips (77) without the data.
 . "$(dirname "$0")/../cli/lib.sh" "$@"
 D="${LFMRT_TEST_DATA:-$(dirname "$0")/../../../shared/data}/models/stories260K"
 for f in stories260K.bin tok512.bin expected_greedy_256.txt; do
   [ -s "$D/$f" ] || { echo "SKIP: $D/$f not found (set LFMRT_TEST_DATA)" >&2; exit 77; }
 done
-"$BIN" convert --help 2>&1 | grep -q -- --llama2c ||
-  { echo "SKIP: this lfmrt has no 'convert --llama2c'" >&2; exit 77; }
 
 expect_ok convert --llama2c "$D/stories260K.bin" --llama2c-tokenizer "$D/tok512.bin" -o "$T/s.gguf"
 [ -s "$T/s.gguf" ] || fail "convert wrote no $T/s.gguf"

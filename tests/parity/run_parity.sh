@@ -179,11 +179,6 @@ group_stories() {
     skipped=$((skipped + 1))
     return
   fi
-  if ! "$BIN" convert --help 2>&1 | grep -q -- --llama2c; then
-    echo "SKIP: stories: '$BIN convert --llama2c' is not available in this build" >&2
-    skipped=$((skipped + 1))
-    return
-  fi
   # converted afresh every run (about 10 ms): the case tests the converter as it is now
   rm -f "$f"
   if ! "$BIN" convert --llama2c "$d/stories260K.bin" --llama2c-tokenizer "$d/tok512.bin" -o "$f" >"$WORK/models/stories260K.log" 2>&1; then
