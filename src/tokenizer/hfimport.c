@@ -140,14 +140,7 @@ static int fill_tokens(conv *c, json_t *model, json_t *vocab, json_t *added) {
     if (c->spm) c->score = calloc(n, sizeof *c->score);
     if (!c->text || !c->len || !c->owned || !c->type || (c->spm && !c->score))
         return lf_err(c->e, LFMRT_E_NOMEM, "hf import: out of memory for %zu tokens", n);
-    for (size_t id = 0; id < n; id++) {
-        char buf[32];
-        int k = snprintf(buf, sizeof buf, "[PAD%zu]", id);
-        int rc = set_owned(c, id, strdup(buf), (size_t)k);
-        if (rc) return rc;
-        c->type[id] = 5; /* UNUSED */
-        if (c->spm) c->score[id] = -10000.0f;
-    }
+    /* type 0 marks an id no token has claimed yet; those become [PAD<id>] at the end */
     const char *unk = entry_content(json_object_get(model, "unk_token"));
     const char *key;
     json_t *val;
@@ -181,6 +174,15 @@ static int fill_tokens(conv *c, json_t *model, json_t *vocab, json_t *added) {
             c->type[id] = 4; /* USER_DEFINED */
         }
         if (c->spm) c->score[id] = -1000.0f;
+    }
+    for (size_t id = 0; id < n; id++) {
+        if (c->type[id] != 0) continue;
+        char buf[32];
+        int k = snprintf(buf, sizeof buf, "[PAD%zu]", id);
+        int rc = set_owned(c, id, strdup(buf), (size_t)k);
+        if (rc) return rc;
+        c->type[id] = 5; /* UNUSED */
+        if (c->spm) c->score[id] = -10000.0f;
     }
     return LFMRT_OK;
 }

@@ -463,10 +463,15 @@ static void test_cli(void **state) {
     if (!g_dir || !bin) skip();
     char cmd[4096], out[4096];
     const char *tmp = lf_test_tmp_dir();
-    snprintf(cmd, sizeof cmd, "'%s' convert --hf-tokenizer '%s/tokenizers/qwen3' -o '%s/cli-qwen3.gguf' 2>/dev/null", bin,
-             g_dir, tmp);
+    /* convert: the small tokenizer test_small_layouts left (a gpt2 one), then tokenize with it; the real
+     * Qwen3 file setup converted (through the same library call the command makes) */
+    snprintf(cmd, sizeof cmd, "'%s' convert --hf-tokenizer '%s/hfimport-small' -o '%s/cli-small.gguf' 2>/dev/null", bin,
+             tmp, tmp);
     assert_int_equal(run(cmd, out, sizeof out), 0);
-    snprintf(cmd, sizeof cmd, "'%s' tokenize -m '%s/cli-qwen3.gguf' --text 'Hello world<|im_end|>' --special", bin, tmp);
+    snprintf(cmd, sizeof cmd, "'%s' tokenize -m '%s/cli-small.gguf' --text 'abab'", bin, tmp);
+    assert_int_equal(run(cmd, out, sizeof out), 0);
+    assert_string_equal(out, "{\"ids\":[2,2]}\n");
+    snprintf(cmd, sizeof cmd, "'%s' tokenize -m '%s/hfimport-qwen3.gguf' --text 'Hello world<|im_end|>' --special", bin, tmp);
     assert_int_equal(run(cmd, out, sizeof out), 0);
     assert_string_equal(out, "{\"ids\":[9707,1879,151645]}\n");
     snprintf(cmd, sizeof cmd, "'%s' tokenize -m '%s/vectors/llamacpp/ggml-vocab-llama-spm.gguf' --text 'Hello world'", bin,
