@@ -30,6 +30,10 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
+/* Full unrolling of the 4-row and per-token loops keeps the per-row accumulators in registers (at
+ * -O2, gcc otherwise keeps them in a stack array and reloads them for the reductions). */
+#define LF_UNROLL _Pragma("GCC unroll 8")
+
 /* ---- quantize_row_q8_0 ------------------------------------------------------------------------ */
 
 void quantize_row_q8_0_avx512(const float *x, void *y, int64_t n) {
@@ -46,6 +50,13 @@ void quantize_row_q8_0_avx512(const float *x, void *y, int64_t n) {
         _mm_storeu_si128((__m128i *)b[i].qs, _mm512_cvtsepi32_epi8(q0));
         _mm_storeu_si128((__m128i *)(b[i].qs + 16), _mm512_cvtsepi32_epi8(q1));
     }
+}
+
+/* [x | y] from two 32-byte loads: the upper half is a merge-masked broadcast from memory (load port plus
+ * a blend), not an insert (a shuffle-port uop; that port is the bottleneck of these kernels). */
+static inline __m512i load_2x256(const void *x, const void *y) {
+    return _mm512_mask_broadcast_i64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)x)), (__mmask8)0xF0,
+                                       _mm256_loadu_si256((const __m256i *)y));
 }
 
 /* ---- shared pieces of the 4-row passes -------------------------------------------------------- */
@@ -73,18 +84,15 @@ static inline int load_u16(const uint8_t *p) {
 }
 
 /* f16 scale at byte offset `off` of 4 rows, for 2 consecutive blocks (second at off + bsz), as
- * 8 floats [r0..r3 of block b | r0..r3 of block b+1]. Built with word inserts: storing the halves
- * to memory and reloading them as one vector would stall on store forwarding. */
+ * 8 floats [r0..r3 of block b | r0..r3 of block b+1]. The halves are packed in general registers and
+ * moved over as two quadwords: word inserts would cost 8 shuffle-port uops (the port the reductions
+ * need), and storing the halves to memory to reload them as a vector would stall on store forwarding. */
 static inline __m256 scales_4x2(const uint8_t *const r[4], size_t off, size_t bsz) {
-    __m128i h = _mm_cvtsi32_si128(load_u16(r[0] + off));
-    h = _mm_insert_epi16(h, load_u16(r[1] + off), 1);
-    h = _mm_insert_epi16(h, load_u16(r[2] + off), 2);
-    h = _mm_insert_epi16(h, load_u16(r[3] + off), 3);
-    h = _mm_insert_epi16(h, load_u16(r[0] + off + bsz), 4);
-    h = _mm_insert_epi16(h, load_u16(r[1] + off + bsz), 5);
-    h = _mm_insert_epi16(h, load_u16(r[2] + off + bsz), 6);
-    h = _mm_insert_epi16(h, load_u16(r[3] + off + bsz), 7);
-    return _mm256_cvtph_ps(h);
+    const uint64_t lo = (uint64_t)load_u16(r[0] + off) | (uint64_t)load_u16(r[1] + off) << 16 |
+                        (uint64_t)load_u16(r[2] + off) << 32 | (uint64_t)load_u16(r[3] + off) << 48;
+    const uint64_t hi = (uint64_t)load_u16(r[0] + off + bsz) | (uint64_t)load_u16(r[1] + off + bsz) << 16 |
+                        (uint64_t)load_u16(r[2] + off + bsz) << 32 | (uint64_t)load_u16(r[3] + off + bsz) << 48;
+    return _mm256_cvtph_ps(_mm_unpacklo_epi64(_mm_cvtsi64_si128((long long)lo), _mm_cvtsi64_si128((long long)hi)));
 }
 
 static inline __m128 scales_4x1(const uint8_t *const r[4], size_t off) {
@@ -103,6 +111,7 @@ static inline float act_scale(const lf_block_q8_0 *a) {
 /* Row pointers of a pass; rows past nrows repeat the last row (computed, never stored). */
 static inline void pass_rows(const uint8_t *w, size_t stride, int64_t r, int64_t nrows,
                              const uint8_t *out[4]) {
+    LF_UNROLL
     for (int k = 0; k < 4; k++) out[k] = w + (size_t)(r + k < nrows ? r + k : nrows - 1) * stride;
 }
 
@@ -120,17 +129,14 @@ static __m128 pass_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_
     __m128 acc = _mm_setzero_ps();
     int64_t b = 0;
     for (; b + 1 < nb; b += 2) {
-        const __m512i av = _mm512_inserti64x4(
-            _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)a[b].qs)),
-            _mm256_loadu_si256((const __m256i *)a[b + 1].qs), 1);
+        const __m512i av = load_2x256(a[b].qs, a[b + 1].qs);
         const __m512i init = _mm512_sub_epi32(_mm512_setzero_si512(),
                                               _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias, av));
         __m512i s[4];
+        LF_UNROLL
         for (int k = 0; k < 4; k++) {
             const uint8_t *p = row[k] + (size_t)b * bs + 2;
-            const __m512i wv = _mm512_inserti64x4(
-                _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)p)),
-                _mm256_loadu_si256((const __m256i *)(p + bs)), 1);
+            const __m512i wv = load_2x256(p, p + bs);
             s[k] = _mm512_dpbusd_epi32(init, _mm512_xor_si512(wv, bias), av);
         }
         /* 128-bit lanes 0,1 hold block b, lanes 2,3 block b+1 */
@@ -150,6 +156,7 @@ static __m128 pass_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_
         const __m256i init = _mm256_sub_epi32(_mm256_setzero_si256(),
                                               _mm256_dpbusd_epi32(_mm256_setzero_si256(), bias8, av));
         __m256i s[4];
+        LF_UNROLL
         for (int k = 0; k < 4; k++) {
             const __m256i wv = _mm256_loadu_si256((const __m256i *)(row[k] + (size_t)b * bs + 2));
             s[k] = _mm256_dpbusd_epi32(init, _mm256_xor_si256(wv, bias8), av);
@@ -176,6 +183,25 @@ void dot_q8_0_q8_0_avx512(int64_t n, float *s, const void *w, const void *a) {
 
 /* ---- Q4_0 x Q8_0 ------------------------------------------------------------------------------ */
 
+/* The codes of blocks b (at p) and b+1 (at p + bs) as [b lo | b+1 lo | b hi | b+1 hi] nibble bytes:
+ * two 16-byte broadcasts from memory (load-port only) merged as [qs_b | qs_b+1 | qs_b | qs_b+1], the
+ * upper half shifted by 4, masked to 4 bits. */
+static inline __m512i q4_nibbles(const uint8_t *p, size_t bs, __m512i shift, __m512i low4) {
+    const __m512i q = _mm512_mask_broadcast_i32x4(_mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)p)),
+                                                  (__mmask16)0xF0F0, _mm_loadu_si128((const __m128i *)(p + bs)));
+    return _mm512_and_si512(_mm512_srlv_epi64(q, shift), low4);
+}
+
+/* The activation of blocks b, b+1 as [b lo16 | b+1 lo16 | b hi16 | b+1 hi16] (the nibbles' order),
+ * from four 16-byte broadcasts merged under masks (no shuffle-port uop; the gemm's choice: +4% there,
+ * -2% in the gemv, where a load and a shuffle of the pair measured faster). */
+static inline __m512i q4_act(const lf_block_q8_0 *a, int64_t b) {
+    __m512i v = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)a[b].qs));
+    v = _mm512_mask_broadcast_i32x4(v, (__mmask16)0x00F0, _mm_loadu_si128((const __m128i *)a[b + 1].qs));
+    v = _mm512_mask_broadcast_i32x4(v, (__mmask16)0x0F00, _mm_loadu_si128((const __m128i *)(a[b].qs + 16)));
+    return _mm512_mask_broadcast_i32x4(v, (__mmask16)0xF000, _mm_loadu_si128((const __m128i *)(a[b + 1].qs + 16)));
+}
+
 static __m128 pass_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *a) {
     const size_t bs = sizeof(lf_block_q4_0);
     const __m512i eight = _mm512_set1_epi8(8), low4 = _mm512_set1_epi8(0x0F);
@@ -183,21 +209,15 @@ static __m128 pass_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_
     __m128 acc = _mm_setzero_ps();
     int64_t b = 0;
     for (; b + 1 < nb; b += 2) {
-        const __m512i a2 = _mm512_inserti64x4(
-            _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)a[b].qs)),
-            _mm256_loadu_si256((const __m256i *)a[b + 1].qs), 1);
+        const __m512i a2 = load_2x256(a[b].qs, a[b + 1].qs);
         /* [b lo | b hi | b+1 lo | b+1 hi] -> [b lo | b+1 lo | b hi | b+1 hi] */
         const __m512i av = _mm512_shuffle_i64x2(a2, a2, _MM_SHUFFLE(3, 1, 2, 0));
         const __m512i init = _mm512_sub_epi32(_mm512_setzero_si512(),
                                               _mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, av));
         __m512i s[4];
+        LF_UNROLL
         for (int k = 0; k < 4; k++) {
-            const uint8_t *p = row[k] + (size_t)b * bs + 2;
-            const __m256i q = _mm256_inserti128_si256(
-                _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p)),
-                _mm_loadu_si128((const __m128i *)(p + bs)), 1);
-            const __m512i nib =
-                _mm512_and_si512(_mm512_srlv_epi64(_mm512_broadcast_i64x4(q), shift), low4);
+            const __m512i nib = q4_nibbles(row[k] + (size_t)b * bs + 2, bs, shift, low4);
             s[k] = _mm512_dpbusd_epi32(init, nib, av);
         }
         /* 128-bit lanes: 0 = b lo, 1 = b+1 lo, 2 = b hi, 3 = b+1 hi */
@@ -215,6 +235,7 @@ static __m128 pass_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_
         const __m256i init = _mm256_sub_epi32(
             _mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_set1_epi8(8), av));
         __m256i s[4];
+        LF_UNROLL
         for (int k = 0; k < 4; k++) {
             const __m128i q = _mm_loadu_si128((const __m128i *)(row[k] + (size_t)b * bs + 2));
             const __m256i nib = _mm256_and_si256(
@@ -255,23 +276,20 @@ static void tile_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8
     const size_t bs = sizeof(lf_block_q4_0);
     const __m512i eight = _mm512_set1_epi8(8), low4 = _mm512_set1_epi8(0x0F);
     const __m512i shift = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
+    LF_UNROLL
     for (int j = 0; j < GEMM_NT; j++) acc[j] = _mm_setzero_ps();
     int64_t b = 0;
     for (; b + 1 < nb; b += 2) {
         __m512i nib[4];
+        LF_UNROLL
         for (int k = 0; k < 4; k++) {
-            const uint8_t *p = row[k] + (size_t)b * bs + 2;
-            const __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)p)),
-                                                      _mm_loadu_si128((const __m128i *)(p + bs)), 1);
-            nib[k] = _mm512_and_si512(_mm512_srlv_epi64(_mm512_broadcast_i64x4(q), shift), low4);
+            nib[k] = q4_nibbles(row[k] + (size_t)b * bs + 2, bs, shift, low4);
         }
         const __m256 ws = scales_4x2(row, (size_t)b * bs, bs);
+        LF_UNROLL
         for (int j = 0; j < GEMM_NT; j++) {
             const lf_block_q8_0 *a = tok[j];
-            const __m512i a2 = _mm512_inserti64x4(
-                _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)a[b].qs)),
-                _mm256_loadu_si256((const __m256i *)a[b + 1].qs), 1);
-            const __m512i av = _mm512_shuffle_i64x2(a2, a2, _MM_SHUFFLE(3, 1, 2, 0));
+            const __m512i av = q4_act(a, b);
             const __m512i init =
                 _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, av));
             const __m512i u = reduce4_lanes(_mm512_dpbusd_epi32(init, nib[0], av), _mm512_dpbusd_epi32(init, nib[1], av),
@@ -287,12 +305,14 @@ static void tile_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8
     if (b < nb) {
         const __m256i low4y = _mm256_set1_epi8(0x0F), eighty = _mm256_set1_epi8(8);
         __m256i nib[4];
+        LF_UNROLL
         for (int k = 0; k < 4; k++) {
             const __m128i q = _mm_loadu_si128((const __m128i *)(row[k] + (size_t)b * bs + 2));
             nib[k] = _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
                                       low4y);
         }
         const __m128 ws = scales_4x1(row, (size_t)b * bs);
+        LF_UNROLL
         for (int j = 0; j < GEMM_NT; j++) {
             const lf_block_q8_0 *a = tok[j];
             const __m256i av = _mm256_loadu_si256((const __m256i *)a[b].qs);
@@ -315,22 +335,22 @@ static void tile_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8
                       __m128 acc[GEMM_NT]) {
     const size_t bs = sizeof(lf_block_q8_0);
     const __m512i bias = _mm512_set1_epi8((char)0x80);
+    LF_UNROLL
     for (int j = 0; j < GEMM_NT; j++) acc[j] = _mm_setzero_ps();
     int64_t b = 0;
     for (; b + 1 < nb; b += 2) {
         __m512i wv[4];
+        LF_UNROLL
         for (int k = 0; k < 4; k++) {
             const uint8_t *p = row[k] + (size_t)b * bs + 2;
-            wv[k] = _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)p)),
-                                                        _mm256_loadu_si256((const __m256i *)(p + bs)), 1),
+            wv[k] = _mm512_xor_si512(load_2x256(p, p + bs),
                                      bias);
         }
         const __m256 ws = scales_4x2(row, (size_t)b * bs, bs);
+        LF_UNROLL
         for (int j = 0; j < GEMM_NT; j++) {
             const lf_block_q8_0 *a = tok[j];
-            const __m512i av = _mm512_inserti64x4(
-                _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)a[b].qs)),
-                _mm256_loadu_si256((const __m256i *)a[b + 1].qs), 1);
+            const __m512i av = load_2x256(a[b].qs, a[b + 1].qs);
             const __m512i init =
                 _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias, av));
             const __m512i u = reduce4_lanes(_mm512_dpbusd_epi32(init, wv[0], av), _mm512_dpbusd_epi32(init, wv[1], av),
@@ -348,9 +368,11 @@ static void tile_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8
     if (b < nb) {
         const __m256i bias8 = _mm256_set1_epi8((char)0x80);
         __m256i wv[4];
+        LF_UNROLL
         for (int k = 0; k < 4; k++)
             wv[k] = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row[k] + (size_t)b * bs + 2)), bias8);
         const __m128 ws = scales_4x1(row, (size_t)b * bs);
+        LF_UNROLL
         for (int j = 0; j < GEMM_NT; j++) {
             const lf_block_q8_0 *a = tok[j];
             const __m256i av = _mm256_loadu_si256((const __m256i *)a[b].qs);
@@ -378,6 +400,7 @@ static void gemm_tiles(tile_fn tile, int64_t n, int64_t nrows, int64_t ntok, flo
     for (int64_t r = 0; r < nrows; r += 4) {
         pass_rows(w, w_stride, r, nrows, row);
         for (int64_t t = 0; t < ntok; t += GEMM_NT) {
+            LF_UNROLL
             for (int j = 0; j < GEMM_NT; j++)
                 tok[j] = (const lf_block_q8_0 *)((const uint8_t *)a +
                                                  (size_t)(t + j < ntok ? t + j : ntok - 1) * a_stride);
