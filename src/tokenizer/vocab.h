@@ -55,8 +55,8 @@ int32_t lf_vocab_find(const lf_vocab *v, const char *text, size_t len);
 int lf_vocab_tokenize(const lf_vocab *v, const char *text, size_t len, bool parse_special, int32_t *ids,
                       size_t cap, size_t *n_out, lfmrt_err *e);
 
-/* Bytes a token decodes to (BPE byte alphabet mapped back to raw bytes; control tokens give their text
- * only if `special`). Writes at most cap bytes (buf may be NULL when cap is 0, to measure); returns the
+/* Bytes a token decodes to (BPE byte alphabet mapped back to raw bytes; SPM: U+2581 as ' ', <0xXX> as
+ * that byte; control tokens give their text only if `special`). Writes at most cap bytes (buf may be NULL when cap is 0, to measure); returns the
  * full length (call again with a bigger buffer if it exceeds cap), or -1 for a bad id. Equals llama.cpp's
  * llama_token_to_piece(lstrip = 0). */
 int lf_vocab_token_bytes(const lf_vocab *v, int32_t id, bool special, char *buf, size_t cap);
