@@ -76,7 +76,8 @@ model() {
 }
 
 # eval_case NAME TYPE SEED GEN-ARGS... : generates the model and compares lfmrt with llama.cpp on it.
-# The architecture is $ARCH (default lfm2; the groups of other architectures set it with `local`).
+# The architecture is $ARCH (default lfm2; the groups of other architectures set it with `local`);
+# $TOL_F32, when set (with `local`), replaces the 2e-3 tolerance of the f32 case (Gemma3 only, see there).
 eval_case() {
   local name=$1 type=$2 seed=$3
   shift 3
@@ -97,10 +98,11 @@ eval_case() {
     return
   fi
   if [ "$type" = f32 ]; then kv=f32; else kv=f16; fi
-  local t
+  local t tol=()
+  if [ "$type" = f32 ] && [ -n "${TOL_F32:-}" ]; then tol=(--tol "$TOL_F32"); fi
   t=$(now)
   timeout "$CASE_TIMEOUT" node "$HERE/compare.mjs" --bin "$BIN" --model "$f" --type "$type" --kv "$kv" \
-    --n-tokens 96 --seed "$seed"
+    --n-tokens 96 --seed "$seed" "${tol[@]}"
   local r=$?
   echo "  ($name $type: $(secs "$t") s)" >&2
   if [ $r -eq 0 ]; then passed=$((passed + 1)); elif [ $r -eq 77 ]; then exit 77; else failed=$((failed + 1)); fi
@@ -220,8 +222,13 @@ group_gemma3() {
   local t ARCH=gemma3
   for t in f32 f16 q8_0 q4_0; do eval_case gemma3-tiny "$t" 61 --preset tiny; done
 }
+# Gemma3 F32: ggml's CPU GELU rounds its input to f16 (a step function), so a last-bit difference in a
+# matmul sum can move a value across an f16 rounding boundary; 18 layers with an embedding scaled by
+# sqrt(H) carry such jumps to the logits. llama.cpp disagrees with itself (96-token batch vs one token
+# at a time, f32 KV, flash off) by 4.16e-3 on this file; lfmrt vs llama.cpp measured 4.14e-3. So the f32
+# case uses 5e-3 here. (The tiny model stays at 2e-3: llama.cpp vs itself 1.53e-3, lfmrt 1.60e-3.)
 group_gemma3-270m() {
-  local t ARCH=gemma3
+  local t ARCH=gemma3 TOL_F32=5e-3
   for t in f32 q8_0; do eval_case gemma3-270m "$t" 62 --preset gemma3-270m; done
 }
 group_llama() {

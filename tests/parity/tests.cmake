@@ -5,7 +5,7 @@ set(LFMRT_PARITY_GROUPS self tiny 350m attn untied tokenize stories qwen3 qwen3-
 foreach(g ${LFMRT_PARITY_GROUPS})
   add_test(NAME parity.${g}
     COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/run_parity.sh $<TARGET_FILE:lfmrt_cli> ${CMAKE_BINARY_DIR}/parity ${g})
-  if(g STREQUAL "350m")
+  if(g STREQUAL "350m" OR g STREQUAL "qwen3-0.6b" OR g STREQUAL "gemma3-270m")
     set(_t 2400)
   else()
     set(_t 1200)
