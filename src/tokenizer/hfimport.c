@@ -387,15 +387,24 @@ static int write_specials(conv *c, json_t *added, lf_gguf_writer *w) {
     return rc ? lf_err(c->e, rc, "hf import: cannot store the special token ids") : LFMRT_OK;
 }
 
-/* add_space_prefix: true when the normalizer prepends U+2581 (Llama 2 HF), else false (Gemma). */
-static bool prepends_space(json_t *norm) {
-    const char *t = json_string_value(json_object_get(norm, "type"));
+/* add_space_prefix: true when a normalizer prepends U+2581 (Llama 2 HF) or a Metaspace pre-tokenizer adds
+ * it (prepend_scheme "first"/"always", or the older add_prefix_space true), else false (Gemma). x is a
+ * normalizer or a pre-tokenizer (both nest in "Sequence"). */
+static bool prepends_space(json_t *x) {
+    const char *t = json_string_value(json_object_get(x, "type"));
     if (!t) return false;
     if (!strcmp(t, "Prepend")) return true;
+    if (!strcmp(t, "Metaspace")) {
+        const char *scheme = json_string_value(json_object_get(x, "prepend_scheme"));
+        if (scheme) return strcmp(scheme, "never") != 0;
+        return json_is_true(json_object_get(x, "add_prefix_space"));
+    }
     if (!strcmp(t, "Sequence")) {
         size_t i;
-        json_t *x;
-        json_array_foreach(json_object_get(norm, "normalizers"), i, x) if (prepends_space(x)) return true;
+        json_t *y;
+        json_t *list = json_object_get(x, "normalizers");
+        if (!list) list = json_object_get(x, "pretokenizers");
+        json_array_foreach(list, i, y) if (prepends_space(y)) return true;
     }
     return false;
 }
@@ -446,7 +455,8 @@ static int convert(conv *c, const lf_hf_files *f, const lf_hf_opts *opts, lf_ggu
         if (!wr) wr = lf_gguf_writer_set_arr_i32(w, "tokenizer.ggml.token_type", c->type, c->n);
         if (!wr && c->spm)
             wr = lf_gguf_writer_set_bool(w, "tokenizer.ggml.add_space_prefix",
-                                         prepends_space(json_object_get(c->tok, "normalizer")));
+                                         prepends_space(json_object_get(c->tok, "normalizer")) ||
+                                             prepends_space(json_object_get(c->tok, "pre_tokenizer")));
         if (wr) rc = lf_err(c->e, wr, "hf import: cannot store the token list (%zu tokens)", c->n);
     }
     if (rc == LFMRT_OK && !c->spm) rc = write_merges(c, merges, w);

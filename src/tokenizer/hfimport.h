@@ -11,7 +11,7 @@
  *    (`tokenizer.ggml.model llama`, `pre default`) with scores that make llama.cpp's score-ordered
  *    merging replay the BPE merge order: score(t) = -(rank of the first merge producing t) - 1; tokens no
  *    merge produces score below every merge; <0xXX> tokens are BYTE; add_space_prefix from the
- *    normalizer (a Prepend of U+2581), false for Gemma.
+ *    normalizer (a Prepend of U+2581) or a Metaspace pre-tokenizer that prepends, false for Gemma.
  * Both: ids without a token become "[PAD<id>]" (UNUSED), up to config.json's vocab_size when larger;
  * added tokens are CONTROL when special or when they look special (<|...|>, <unused..>, <pad>, <mask>),
  * else USER_DEFINED with U+2581 written as ' '; bos/eos/unk/pad ids from tokenizer_config.json's *_token

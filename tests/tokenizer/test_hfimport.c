@@ -418,6 +418,27 @@ static void test_small_layouts(void **state) {
     lf_vocab_destroy(v);
     lf_gguf_close(g);
 
+    /* Metaspace pre-tokenizer: prepend_scheme decides add_space_prefix ("never": no prefix) */
+    static const char *const schemes[] = {"first", "always", "never"};
+    for (int k = 0; k < 3; k++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"model\": {\"type\": \"BPE\", \"byte_fallback\": true, \"vocab\": {\"a\": 0, \"\u2581\": 1, "
+                 "\"\u2581a\": 2}, \"merges\": [[\"\u2581\", \"a\"]]}, \"pre_tokenizer\": {\"type\": \"Sequence\", "
+                 "\"pretokenizers\": [{\"type\": \"Metaspace\", \"replacement\": \"\u2581\", \"prepend_scheme\": \"%s\"}]}}",
+                 schemes[k]);
+        lf_hf_files f = {text, strlen(text), NULL, 0, NULL, 0, NULL, 0};
+        lf_gguf_writer *w = lf_gguf_writer_create();
+        lfmrt_err e = {0};
+        assert_int_equal(lf_hf_import_parse(&f, NULL, w, NULL, &e), LFMRT_OK);
+        snprintf(p, sizeof p, "%s/meta.gguf", d);
+        assert_int_equal(lf_gguf_writer_write(w, p, NULL, NULL, NULL, NULL, &e), LFMRT_OK);
+        lf_gguf_writer_destroy(w);
+        assert_int_equal(lf_gguf_open(p, &g, &e), LFMRT_OK);
+        assert_int_equal(key_bool(g, "tokenizer.ggml.add_space_prefix"), k < 2);
+        lf_gguf_close(g);
+    }
+
     /* byte-level BPE (gpt2 layout) with a space inside a merge part and a named pre-tokenizer */
     snprintf(p, sizeof p, "%s/tokenizer.json", d);
     write_file(p, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"ab\": 2, \"a b\": 3}, "
