@@ -15,7 +15,7 @@
 #   qwen3-0.6b  qwen3-0.6b in f32 and q8_0
 #   gemma3    gemma3 preset tiny in f32, f16, q8_0, q4_0 (window 16 < 96 tokens, MQA, soft-cap 30)
 #   gemma3-270m  gemma3-270m in f32 and q8_0 (window 512 > 96: all layers see everything here)
-#   llama     llama preset tiny in f32 and q8_0 (interleaved RoPE)
+#   llama     llama preset tiny in f32 and q8_0 (interleaved RoPE), and untied in f32
 #   stories   karpathy's trained stories260K (llama2.c, LFMRT_TEST_DATA/models/stories260K) converted by
 #             `lfmrt convert --llama2c`: f32 KV on 96 seeded ids and on 128 ids of real story text, f16 KV
 #             on 96 ids, and tokenization of the corpus with its SentencePiece vocabulary; skipped
@@ -234,6 +234,7 @@ group_gemma3-270m() {
 group_llama() {
   local t ARCH=llama
   for t in f32 q8_0; do eval_case llama-tiny "$t" 71 --preset tiny; done
+  eval_case llama-tiny-untied f32 72 --preset tiny --untied
 }
 
 if [ ! -x "$BIN" ] && [[ " ${GROUPS_[*]} " != " self " ]]; then
