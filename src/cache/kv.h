@@ -7,7 +7,8 @@
  * layer (Gemma3) keeps a ring of cap = min(n_ctx, n_swa + n_batch - 1) rows: memory O(window), and a
  * batch of n_batch queries still finds, for each query, the n_swa newest keys it may see (the oldest key
  * the first query of a batch needs is n_swa - 1 positions before it, the newest stored one n_batch - 1
- * after it).
+ * after it). Rewinding a sequence (storing a position below one already stored) keeps a ring layer
+ * correct only when it goes back by at most n_batch positions; otherwise reset and prefill again.
  * Conv state per conv layer: [H][L-1] f32 (ne = {L-1, H}), element (L-1)*c + j, j = L-2 newest.
  */
 #ifndef LF_CACHE_KV_H

@@ -135,6 +135,19 @@ static int load_dense_hparams(lf_model_core *m, const lf_gguf *g, const char *a,
         return lf_err(e, LFMRT_E_FORMAT, "%s.rope.dimension_count %u: must be even and at most the head dim %d", a, u,
                       hp->head_dim);
     hp->n_rot = (int)u;
+    /* RoPE scaling (linear x8 on Gemma3 4B+ global layers, YaRN, ...) is not implemented: refuse it
+     * rather than compute something else than llama.cpp. As in llama.cpp, the type defaults to
+     * "linear" and rope.scaling.factor (0 or 1: none) sets it; type "none" disables it. */
+    char key[160];
+    snprintf(key, sizeof key, "%s.rope.scaling.type", a);
+    lf_str st = {"linear", 6};
+    (void)lf_gguf_get_str(g, key, &st, NULL);
+    float factor = 0.0f;
+    const float def_factor = 0.0f;
+    if ((rc = lf_load_f32(g, a, "rope.scaling.factor", &factor, &def_factor, e))) return rc;
+    if (!lf_str_eq(st, "none") && factor != 0.0f && factor != 1.0f)
+        return lf_err(e, LFMRT_E_UNSUPPORTED, "%s: RoPE scaling '%.*s' (factor %g) is not supported", a,
+                      (int)(st.n > 32 ? 32 : st.n), st.p, (double)factor);
     hp->f_attn_scale = 1.0f / sqrtf((float)hp->head_dim);
     hp->embd_scale = 1.0f;
     hp->rope_base_swa = hp->rope_base;

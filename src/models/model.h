@@ -116,7 +116,8 @@ int lf_load_f32(const lf_gguf *g, const char *arch, const char *suffix, float *o
  * <arch>.block_count, embedding_length, feed_forward_length, attention.head_count, head_count_kv (scalar
  * or per-layer array; default head_count), attention.key_length (default H / nh),
  * attention.layer_norm_rms_epsilon (required), rope.freq_base (default 10000), rope.dimension_count
- * (default head dim), context_length (default `def_ctx`); tensors token_embd, output_norm, output
+ * (default head dim), context_length (default `def_ctx`); RoPE scaling (rope.scaling.type other than
+ * "none" with a factor other than 0 or 1) is rejected as unsupported; tensors token_embd, output_norm, output
  * (absent: tied), per layer attn_norm, attn_q/k/v/output, ffn_norm, ffn_gate/up/down, plus
  * attn_q_norm/attn_k_norm with LF_DENSE_QK_NORM and post_attention_norm/post_ffw_norm with
  * LF_DENSE_POST_NORMS. Sets kind 'A' on every layer, act SiLU, embd_scale 1, f_attn_scale 1/sqrt(hd),

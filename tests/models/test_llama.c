@@ -1,6 +1,6 @@
 /* tests/models/test_llama.c - LLaMA on generated tiny models: keys, interleaved ("norm") RoPE, no Q/K
  * norms, tied / untied heads, batched prefill == token-by-token decode, malformed files rejected with
- * precise messages (including biases, which are unsupported). */
+ * precise messages (including biases and RoPE scaling, which are unsupported; bad head geometry). */
 #include "model_fixture.h"
 
 static void test_load(void **s) {
@@ -77,12 +77,59 @@ static void test_bad_files(void **s) {
     unlink(src);
 }
 
+/* A keys-only llama file (hyper-parameters are checked before any tensor is looked up). */
+static int load_keys(const char *scaling, float factor, uint32_t n_head_kv, uint32_t key_length, lfmrt_err *e) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/models_llama_keys.gguf", lf_test_tmp_dir());
+    lf_gguf_writer *w = lf_gguf_writer_create();
+    assert_non_null(w);
+    assert_int_equal(lf_gguf_writer_set_str(w, "general.architecture", "llama"), LFMRT_OK);
+    assert_int_equal(lf_gguf_writer_set_u32(w, "llama.block_count", 2), LFMRT_OK);
+    assert_int_equal(lf_gguf_writer_set_u32(w, "llama.embedding_length", 64), LFMRT_OK);
+    assert_int_equal(lf_gguf_writer_set_u32(w, "llama.feed_forward_length", 128), LFMRT_OK);
+    assert_int_equal(lf_gguf_writer_set_u32(w, "llama.attention.head_count", 4), LFMRT_OK);
+    assert_int_equal(lf_gguf_writer_set_u32(w, "llama.attention.head_count_kv", n_head_kv), LFMRT_OK);
+    assert_int_equal(lf_gguf_writer_set_f32(w, "llama.attention.layer_norm_rms_epsilon", 1e-5f), LFMRT_OK);
+    if (key_length) assert_int_equal(lf_gguf_writer_set_u32(w, "llama.attention.key_length", key_length), LFMRT_OK);
+    if (scaling) assert_int_equal(lf_gguf_writer_set_str(w, "llama.rope.scaling.type", scaling), LFMRT_OK);
+    if (factor != 0.0f) assert_int_equal(lf_gguf_writer_set_f32(w, "llama.rope.scaling.factor", factor), LFMRT_OK);
+    assert_int_equal(lf_gguf_writer_write(w, path, NULL, NULL, NULL, NULL, e), LFMRT_OK);
+    lf_gguf_writer_destroy(w);
+    fx_model fm;
+    int rc = fx_load(&fm, path, e);
+    fx_close(&fm);
+    unlink(path);
+    return rc;
+}
+
+static void test_bad_hparams(void **s) {
+    (void)s;
+    lfmrt_err e = {0};
+    /* a good header gets as far as the first tensor */
+    assert_int_equal(load_keys(NULL, 0.0f, 2, 0, &e), LFMRT_E_NOTFOUND);
+    assert_non_null(strstr(e.msg, "tensor 'token_embd.weight' not found"));
+    assert_int_equal(load_keys("none", 8.0f, 2, 0, &e), LFMRT_E_NOTFOUND); /* type none: no scaling */
+    assert_int_equal(load_keys("linear", 1.0f, 2, 0, &e), LFMRT_E_NOTFOUND);
+    assert_int_equal(load_keys("linear", 8.0f, 2, 0, &e), LFMRT_E_UNSUPPORTED);
+    assert_non_null(strstr(e.msg, "llama: RoPE scaling 'linear' (factor 8) is not supported"));
+    assert_int_equal(load_keys(NULL, 4.0f, 2, 0, &e), LFMRT_E_UNSUPPORTED); /* llama.cpp's default type: linear */
+    assert_int_equal(load_keys("yarn", 4.0f, 2, 0, &e), LFMRT_E_UNSUPPORTED);
+    assert_non_null(strstr(e.msg, "'yarn'"));
+    assert_int_equal(load_keys(NULL, 0.0f, 3, 0, &e), LFMRT_E_FORMAT);
+    assert_non_null(strstr(e.msg, "layer 0: head_count 4 is not a multiple of head_count_kv 3"));
+    assert_int_equal(load_keys(NULL, 0.0f, 5, 0, &e), LFMRT_E_FORMAT);
+    assert_non_null(strstr(e.msg, "key 'llama.attention.head_count_kv' = 5: expected 1..head_count (4)"));
+    assert_int_equal(load_keys(NULL, 0.0f, 2, 7, &e), LFMRT_E_FORMAT);
+    assert_non_null(strstr(e.msg, "llama: head dim 7"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load),
         cmocka_unit_test(test_prefill_decode),
         cmocka_unit_test(test_rope_kind_matters),
         cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_bad_hparams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
