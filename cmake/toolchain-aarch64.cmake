@@ -25,7 +25,12 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
+# -L: the cross toolchain's loader and libc (libc6-arm64-cross). LD_LIBRARY_PATH makes that loader
+# take its own libc first: once multiarch libc6:arm64 is installed (a dependency of libcmocka0:arm64),
+# the loader would otherwise find /lib/aarch64-linux-gnu/libc.so.6 first, a different build of
+# glibc than the loader, and the first pthread_create hangs.
 find_program(LFMRT_QEMU_AARCH64 qemu-aarch64 qemu-aarch64-static)
 if(LFMRT_QEMU_AARCH64)
-  set(CMAKE_CROSSCOMPILING_EMULATOR ${LFMRT_QEMU_AARCH64} -L /usr/aarch64-linux-gnu)
+  set(CMAKE_CROSSCOMPILING_EMULATOR ${LFMRT_QEMU_AARCH64} -L /usr/aarch64-linux-gnu
+      -E LD_LIBRARY_PATH=/usr/aarch64-linux-gnu/lib)
 endif()
