@@ -4,7 +4,10 @@
  * each repetition one of ours (in process, the session already warmed up) followed by one of llama.cpp
  * (llamacpp_bench -r 1, a fresh process: its load is not timed, its own warm-up runs first). Medians
  * over the repetitions; ratios are lfmrt / llama.cpp. Decode roofline fraction = decode tok/s x weight
- * bytes per token / read bandwidth at the same thread count. Helper programs are found next to this
+ * bytes per token / read bandwidth at the same thread count. On a busy machine the load drifts between
+ * repetitions; the paired ratio (median over repetitions of ours / theirs in the same repetition) is
+ * printed besides the ratio of medians, and the two disagreeing much says the run was noisy.
+ * Helper programs are found next to this
  * binary (the build puts them there) unless given; they run through fork/exec, never a shell.
  */
 #include "bench_compare.h"
@@ -136,6 +139,13 @@ static void finish(engine_res *r, int reps, double bytes, double bw) {
 
 static double ratio(double a, double b) { return b > 0 ? a / b : 0.0; }
 
+/* median over i < n of a[i] / b[i] */
+static double paired(const double *a, const double *b, int n) {
+    double r[MAX_REPS];
+    for (int i = 0; i < n; i++) r[i] = ratio(a[i], b[i]);
+    return median(r, n);
+}
+
 int bench_compare(const bench_cmp_cfg *c) {
     char llama[4096], bwp[4096];
     if (c->llama_bench) snprintf(llama, sizeof llama, "%s", c->llama_bench);
@@ -214,6 +224,7 @@ int bench_compare(const bench_cmp_cfg *c) {
     const double bytes = (double)c->weight_bytes;
     finish(ours, c->reps, bytes, bwt);
     finish(theirs, c->reps, bytes, bwt);
+    const double pp = paired(ours->pf, theirs->pf, c->reps), dp = paired(ours->dc, theirs->dc, c->reps);
 
     if (c->json) {
         FILE *f = stdout;
@@ -251,6 +262,10 @@ int bench_compare(const bench_cmp_cfg *c) {
         json_num(f, ratio(ours->pf_med, theirs->pf_med));
         fputs(",\"decode\":", f);
         json_num(f, ratio(ours->dc_med, theirs->dc_med));
+        fputs(",\"prefill_paired\":", f);
+        json_num(f, pp);
+        fputs(",\"decode_paired\":", f);
+        json_num(f, dp);
         fputs("}}\n", f);
     } else {
         printf("lfmrt vs llama.cpp: %s (%.1f MiB of weights read per decoded token), %d thread%s, prefill %d, "
@@ -267,6 +282,7 @@ int bench_compare(const bench_cmp_cfg *c) {
                100.0 * theirs->roof);
         printf("| lfmrt / llama.cpp | %.2f | %.2f | | |\n", ratio(ours->pf_med, theirs->pf_med),
                ratio(ours->dc_med, theirs->dc_med));
+        printf("| lfmrt / llama.cpp, paired | %.2f | %.2f | | |\n", pp, dp);
         printf("\nruns (prefill / decode tok/s):");
         for (int rep = 0; rep < c->reps; rep++)
             printf(" [lfmrt %.1f / %.1f, llama.cpp %.1f / %.1f]", ours->pf[rep], ours->dc[rep], theirs->pf[rep],
