@@ -34,6 +34,14 @@
  * -O2, gcc otherwise keeps them in a stack array and reloads them for the reductions). */
 #define LF_UNROLL _Pragma("GCC unroll 8")
 
+/* Software prefetch distance of the gemvs, in bytes ahead of each of the 4 rows' read position. The
+ * 4 interleaved row streams defeat the hardware prefetchers: from DRAM (256 MiB matrix, one thread,
+ * best of 12, each against a read-sum of the same buffer in the same run) the Q4_0 gemv reached 0.43
+ * of the read-sum bandwidth without prefetch, 0.72 at 2 KiB, 0.80-0.87 at 4 KiB (8 KiB no better);
+ * Q8_0 0.52 -> 0.9-0.98. In cache it costs nothing measurable. Prefetches never fault, so reaching
+ * past the matrix is harmless. */
+#define GEMV_PF 4096
+
 /* ---- quantize_row_q8_0 ------------------------------------------------------------------------ */
 
 void quantize_row_q8_0_avx512(const float *x, void *y, int64_t n) {
@@ -129,6 +137,8 @@ static __m128 pass_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_
     __m128 acc = _mm_setzero_ps();
     int64_t b = 0;
     for (; b + 1 < nb; b += 2) {
+        LF_UNROLL
+        for (int k = 0; k < 4; k++) _mm_prefetch((const char *)(row[k] + (size_t)b * sizeof(lf_block_q8_0) + GEMV_PF), _MM_HINT_T0);
         const __m512i av = load_2x256(a[b].qs, a[b + 1].qs);
         const __m512i init = _mm512_sub_epi32(_mm512_setzero_si512(),
                                               _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias, av));
@@ -209,6 +219,8 @@ static __m128 pass_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_
     __m128 acc = _mm_setzero_ps();
     int64_t b = 0;
     for (; b + 1 < nb; b += 2) {
+        LF_UNROLL
+        for (int k = 0; k < 4; k++) _mm_prefetch((const char *)(row[k] + (size_t)b * sizeof(lf_block_q4_0) + GEMV_PF), _MM_HINT_T0);
         const __m512i a2 = load_2x256(a[b].qs, a[b + 1].qs);
         /* [b lo | b hi | b+1 lo | b+1 hi] -> [b lo | b+1 lo | b hi | b+1 hi] */
         const __m512i av = _mm512_shuffle_i64x2(a2, a2, _MM_SHUFFLE(3, 1, 2, 0));
