@@ -86,6 +86,14 @@ static inline void store_rows(float *s, int64_t r, int64_t nrows, __m128 acc) {
     for (int k = 0; k < 4 && r + k < nrows; k++) s[r + k] = t[k];
 }
 
+/* Full unrolling of the 4-row loops keeps the row sums in registers; software prefetch GEMV_PF bytes
+ * ahead of each row (4 interleaved row streams defeat the hardware prefetcher, see
+ * x86_avx512/q8_avx512.c; prefetches never fault). */
+#define LF_UNROLL _Pragma("GCC unroll 4")
+#ifndef GEMV_PF
+#define GEMV_PF 4096
+#endif
+
 /* ---- Q8_0 x Q8_0 ------------------------------------------------------------------------------ */
 
 static __m128 pass_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *a) {
@@ -93,8 +101,11 @@ static __m128 pass_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_
     const __m256i ones = _mm256_set1_epi16(1);
     __m128 acc = _mm_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
+        LF_UNROLL
+        for (int k = 0; k < 4; k++) _mm_prefetch((const char *)(row[k] + (size_t)b * bs + GEMV_PF), _MM_HINT_T0);
         const __m256i av = _mm256_loadu_si256((const __m256i *)a[b].qs);
         __m256i s[4];
+        LF_UNROLL
         for (int k = 0; k < 4; k++) {
             const __m256i wv = _mm256_loadu_si256((const __m256i *)(row[k] + (size_t)b * bs + 2));
             const __m256i p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(av, wv));
@@ -128,9 +139,14 @@ static __m128 pass_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_
     const __m256i eight = _mm256_set1_epi8(8);
     __m128 acc = _mm_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
+        if (!(b & 1)) { /* one prefetch per row per 36 bytes */
+            LF_UNROLL
+            for (int k = 0; k < 4; k++) _mm_prefetch((const char *)(row[k] + (size_t)b * bs + GEMV_PF), _MM_HINT_T0);
+        }
         const __m256i av = _mm256_loadu_si256((const __m256i *)a[b].qs);
         const __m256i a8 = _mm256_maddubs_epi16(eight, av); /* 8*(a0 + a1) per pair */
         __m256i s[4];
+        LF_UNROLL
         for (int k = 0; k < 4; k++) {
             const __m128i q = _mm_loadu_si128((const __m128i *)(row[k] + (size_t)b * bs + 2));
             const __m256i nib = _mm256_and_si256(
