@@ -6,6 +6,8 @@
 #   2. peer        scripts/peer-install.sh into <build>/peer (llama.cpp via npm node-llama-cpp@3.21.1);
 #                  unreachable npm is not an error: the tests that need the peer then report SKIPPED
 #   3. release     configure build/ (Release, -Werror), build, ctest with every label
+#   3b. arm        scripts/test-arm.sh: aarch64 cross build (build-arm/, -Werror), kernel tests under
+#                  qemu-aarch64 (-cpu cortex-a53 and max), lfmrt eval aarch64 vs native on tiny LFM2 models
 #   4. asan        configure build-asan/ (Debug -O1, ASan+UBSan, warnings not fatal), build, ctest -L unit
 #   5. fuzz        when clang is there: build-fuzz/ (CC=clang, LFMRT_FUZZ=ON), every tests/fuzz/fuzz_*.c
 #                  target for LFMRT_FUZZ_SECONDS (60) on its seed corpus tests/fuzz/corpus/<name>/
@@ -135,6 +137,24 @@ if ! skipping release; then
     # shellcheck disable=SC2086
     run_ctest "$BUILD" all ${LFMRT_CTEST_ARGS:-}
     stage_end "BUILD FAILED; $CTEST_RESULT"
+  fi
+fi
+
+# ---- 3b. arm ----------------------------------------------------------------------------------
+if ! skipping arm; then
+  stage_begin arm "scripts/test-arm.sh: aarch64 cross build, tests under qemu-aarch64"
+  host=()
+  [ -x "$ROOT/$BUILD/lfmrt" ] && host=("$ROOT/$BUILD/lfmrt")
+  bash "$ROOT/scripts/test-arm.sh" "${host[@]}" 2>&1 | tee "$BUILD/test-arm.log"
+  rc=${PIPESTATUS[0]}
+  line=$(tail -n 1 "$BUILD/test-arm.log")
+  if [[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed,\ ([0-9]+)\ skipped$ ]]; then
+    passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2])) skipped=$((skipped + BASH_REMATCH[3]))
+    if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ "${BASH_REMATCH[2]}" -eq 0 ]; then failed=$((failed + 1)); fi
+    stage_end "$line"
+  else
+    failed=$((failed + 1))
+    stage_end "FAILED (exit $rc, no summary line)"
   fi
 fi
 
