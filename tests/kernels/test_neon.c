@@ -1,5 +1,6 @@
 /* tests/kernels/test_neon.c - every AArch64 fast kernel (arm_neon/, arm_dotprod/) against its
- * reference twin, and the aarch64 dispatch cascade.
+ * reference twin, and the aarch64 dispatch cascade (the gemms are compared by test_gemm.c, which
+ * checks whatever gemm the detected table holds).
  *
  * Q8_0 quantization and the Q8_0/Q4_0 dots and gemvs must equal the reference bit for bit (their
  * contract); the F16 ones must agree within the rounding bound of 16-lane f32 accumulation. The
@@ -249,12 +250,17 @@ static void test_dispatch_by_features(void **state) {
     assert_true(k.t[LF_DT_Q8_0].gemv == gemv_q8_0_q8_0_neon);
     assert_true(k.t[LF_DT_Q4_0].dot == dot_q4_0_q8_0_neon);
     assert_true(k.t[LF_DT_F16].gemv == gemv_f16_f16_neon);
+    assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_neon);
+    assert_true(k.t[LF_DT_Q4_0].gemm == gemm_q4_0_q8_0_neon);
+    assert_null(k.t[LF_DT_F16].gemm);
     assert_string_equal(k.t[LF_DT_Q4_K].isa, "ref");
     f.dotprod = 1;
     lf_kernels_init(&k, f);
     assert_string_equal(k.t[LF_DT_Q8_0].isa, "dotprod");
     assert_true(k.t[LF_DT_Q8_0].gemv == gemv_q8_0_q8_0_dotprod);
     assert_true(k.t[LF_DT_Q4_0].gemv == gemv_q4_0_q8_0_dotprod);
+    assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_dotprod);
+    assert_true(k.t[LF_DT_Q4_0].gemm == gemm_q4_0_q8_0_dotprod);
     assert_true(k.t[LF_DT_Q8_0].from_f32 == quantize_row_q8_0_neon); /* stays NEON */
     assert_string_equal(k.t[LF_DT_F16].isa, "neon");
     assert_true(k.cpu.dotprod);

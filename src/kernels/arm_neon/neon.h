@@ -20,6 +20,12 @@ void gemv_q8_0_q8_0_neon(int64_t n, int64_t nrows, float *s, const void *w, size
 void dot_q4_0_q8_0_neon(int64_t n, float *s, const void *w, const void *a);
 void gemv_q4_0_q8_0_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                          const void *a);
+/* lf_gemm_fn (kernels/kernels.h): 4 rows x 4 tokens per tile, bit-identical per output to
+ * dot_q8_0_q8_0_ref / dot_q4_0_q8_0_ref. */
+void gemm_q8_0_q8_0_neon(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride);
+void gemm_q4_0_q8_0_neon(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride);
 void dot_f16_f16_neon(int64_t n, float *s, const void *w, const void *a);
 void gemv_f16_f16_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                        const void *a);
