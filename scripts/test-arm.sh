@@ -18,12 +18,16 @@
 #               (f16 activations round differently after last-bit differences), f32 with an f32 KV
 #               cache within 1e-4. The aarch64 side runs with 2 threads (the pool on a weak memory
 #               model).
+#   5. unit     only with LFMRT_ARM_ALL=1 (1 to 4 more minutes): every other unit test under
+#               QEMU_CPU=max, except tokenizer.test_hfimport, whose CLI case starts the aarch64 binary
+#               through popen() without the emulator (an artifact of user-mode emulation, not of ARM)
 # Ends with "N passed, N failed, N skipped" (ctest results plus one per eval case; a stage that cannot
 # run counts as one failure) and exits non-zero on any failure; exits 77 when the cross tools cannot
 # be installed (not root and no sudo, no apt).
 #
 # HOST_LFMRT: the native lfmrt (default: build/lfmrt when it exists, else built into build-armhost/).
-# Environment: LFMRT_ARM_DIR (build-arm), LFMRT_ARMHOST_DIR (build-armhost), LFMRT_JOBS (nproc).
+# Environment: LFMRT_ARM_DIR (build-arm), LFMRT_ARMHOST_DIR (build-armhost), LFMRT_JOBS (nproc),
+# LFMRT_ARM_ALL (0; 1 adds stage 5).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -101,14 +105,15 @@ if [ -f "$ARM/lfmrt" ]; then
   fi
 fi
 
-# ---- 3. kernels under qemu ---------------------------------------------------------------------
-for cpu in "${CPUS[@]}"; do
-  log "arm: ctest -R '^kernels\\.' under qemu-aarch64 -cpu $cpu"
-  junit="$ROOT/$ARM/ctest-kernels-$cpu.xml"
+# run_ctest NAME CPU ARGS...: one ctest run under QEMU_CPU=CPU whose results count in the totals
+run_ctest() {
+  local name=$1 cpu=$2
+  shift 2
+  local junit="$ROOT/$ARM/ctest-$name-$cpu.xml"
   rm -f "$junit"
-  QEMU_CPU=$cpu ctest --test-dir "$ARM" -R '^kernels\.' --output-on-failure --no-tests=error -j "$JOBS" \
-    --timeout 600 --output-junit "$junit"
-  rc=$?
+  QEMU_CPU=$cpu ctest --test-dir "$ARM" --output-on-failure --no-tests=error -j "$JOBS" --timeout 600 \
+    --output-junit "$junit" "$@"
+  local rc=$?
   ctest_counts "$junit"
   if [ ! -s "$junit" ]; then
     echo "FAIL: ctest produced no results (exit $rc)"
@@ -117,7 +122,13 @@ for cpu in "${CPUS[@]}"; do
     echo "FAIL: ctest exit $rc without a failing test (a test not built?)"
     failed=$((failed + 1))
   fi
-  echo "kernels ($cpu): $COUNTS"
+  echo "$name ($cpu): $COUNTS"
+}
+
+# ---- 3. kernels under qemu ---------------------------------------------------------------------
+for cpu in "${CPUS[@]}"; do
+  log "arm: ctest -R '^kernels\\.' under qemu-aarch64 -cpu $cpu"
+  run_ctest kernels "$cpu" -R '^kernels\.'
 done
 
 # ---- 4. LFM2 eval: aarch64 (qemu) vs native x86 ------------------------------------------------
@@ -205,5 +216,11 @@ for c in "${cases[@]}"; do
     fi
   done
 done
+
+# ---- 5. every unit test (opt-in) ---------------------------------------------------------------
+if [ "${LFMRT_ARM_ALL:-0}" = 1 ]; then
+  log "arm: ctest -L unit under qemu-aarch64 -cpu max"
+  run_ctest unit max -L unit -E '^tokenizer\.test_hfimport$'
+fi
 
 finish
