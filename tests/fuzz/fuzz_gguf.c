@@ -3,7 +3,7 @@
  * data byte, lookups by name, lf_gguf_get_tensor) and the typed getters on each key, so any read past
  * the validated bounds shows up under ASan.
  * Build: CC=clang cmake -S . -B build-fuzz -DLFMRT_FUZZ=ON; run: build-fuzz/tests/fuzz_gguf tests/fuzz/corpus/gguf
- * Seeds: tests/fuzz/corpus/gguf/*.seed (named .seed because .gitignore drops *.gguf; written by tests/fuzz/gen_gguf_corpus.py). */
+ * Seeds: the *.seed files in tests/fuzz/corpus/gguf (named .seed because .gitignore drops *.gguf; written by tests/fuzz/gen_gguf_corpus.py). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
