@@ -51,11 +51,33 @@ static double best(const double *v, int n) {
     return b;
 }
 
-/* sum of n 64-bit words, 4 independent chains (the bandwidth reference, like bench/bwprobe) */
-__attribute__((noinline)) static uint64_t read_sum(const uint64_t *x, size_t n) {
+/* sum of n 64-bit words, 4 independent chains, with the widest SIMD the CPU has (the bandwidth
+ * reference, as bench/bwprobe measures it) */
+__attribute__((noinline)) static uint64_t read_sum_scalar(const uint64_t *x, size_t n) {
     uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (size_t i = 0; i + 4 <= n; i += 4) s0 += x[i], s1 += x[i + 1], s2 += x[i + 2], s3 += x[i + 3];
     return s0 + s1 + s2 + s3;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+__attribute__((noinline, target("avx512f"))) static uint64_t read_sum_avx512(const uint64_t *x, size_t n) {
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    for (size_t i = 0; i + 32 <= n; i += 32) {
+        a0 = _mm512_add_epi64(a0, _mm512_loadu_si512((const void *)(x + i)));
+        a1 = _mm512_add_epi64(a1, _mm512_loadu_si512((const void *)(x + i + 8)));
+        a2 = _mm512_add_epi64(a2, _mm512_loadu_si512((const void *)(x + i + 16)));
+        a3 = _mm512_add_epi64(a3, _mm512_loadu_si512((const void *)(x + i + 24)));
+    }
+    return (uint64_t)_mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3)));
+}
+#endif
+
+static uint64_t read_sum(const lf_kernels *k, const uint64_t *x, size_t n) {
+#if defined(__x86_64__)
+    if (k->cpu.avx512f) return read_sum_avx512(x, n);
+#endif
+    return read_sum_scalar(x, n);
 }
 
 int main(int argc, char **argv) {
@@ -96,7 +118,7 @@ int main(int argc, char **argv) {
             tk->gemv(n, big_rows, out, wb, rb, act);
             g_big[r] = (double)big_rows * (double)rb / (now_s() - t0) / 1e9;
             t0 = now_s();
-            sink += read_sum((const uint64_t *)wb, (size_t)big_rows * rb / 8);
+            sink += read_sum(&k, (const uint64_t *)wb, (size_t)big_rows * rb / 8);
             g_read[r] = (double)big_rows * (double)rb / (now_s() - t0) / 1e9;
             t0 = now_s();
             for (int i = 0; i < 64; i++) tk->gemv(n, small_rows, out, ws, rb, act);
