@@ -129,6 +129,17 @@ int lfmrt_session_prefill(lfmrt_session *s, const int32_t *tokens, int n, float 
 /* One token: equivalent to prefill of 1 token. */
 int lfmrt_session_decode(lfmrt_session *s, int32_t token, float *logits, lfmrt_err *err);
 
+/* Memory a session holds, in bytes. weights_mapped: the model's whole GGUF image (mapped read-only,
+ * shared by every session of the model); weights_resident: how much of that image is in memory now
+ * (mincore; 0 where the OS cannot tell); kv_cache: the KV cache as allocated for n_ctx (attention
+ * layers; sliding-window layers their ring); conv_state: LFM2 short-conv state; scratch: the per-batch
+ * activation buffers, attention scratch and logits buffer allocated at session creation. Allocated
+ * sizes, not touched pages. Never fails; reads no state that prefill or decode change. */
+typedef struct lfmrt_memory_info {
+    uint64_t weights_mapped, weights_resident, kv_cache, conv_state, scratch;
+} lfmrt_memory_info;
+void lfmrt_session_memory(const lfmrt_session *s, lfmrt_memory_info *out);
+
 /* ------------------------------------------------------------------------------------------------ */
 /* Sampling */
 

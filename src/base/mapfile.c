@@ -45,3 +45,27 @@ void lf_mapfile_close(lf_mapfile *m) {
         m->size = 0;
     }
 }
+
+size_t lf_resident_bytes(const void *addr, size_t len) {
+    if (!addr || len == 0) return 0;
+    const long ps = sysconf(_SC_PAGESIZE);
+    if (ps <= 0) return 0;
+    const uintptr_t page = (uintptr_t)ps, a = (uintptr_t)addr, end = a + len;
+    uintptr_t p = a & ~(page - 1);
+    unsigned char vec[1024];
+    size_t res = 0;
+    while (p < end) {
+        size_t n = (size_t)((end - p + page - 1) / page);
+        if (n > sizeof vec) n = sizeof vec;
+        if (mincore((void *)p, n * page, vec) != 0) return 0;
+        for (size_t i = 0; i < n; i++) {
+            if (!(vec[i] & 1)) continue;
+            uintptr_t lo = p + i * page, hi = lo + page;
+            if (lo < a) lo = a;
+            if (hi > end) hi = end;
+            res += (size_t)(hi - lo);
+        }
+        p += n * page;
+    }
+    return res;
+}

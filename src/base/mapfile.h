@@ -19,4 +19,8 @@ int lf_mapfile_open(const char *path, lf_mapfile *m, lfmrt_err *e);
 /* Unmaps; safe on a zeroed or already-closed m. */
 void lf_mapfile_close(lf_mapfile *m);
 
+/* Bytes of [addr, addr + len) resident in memory (mincore, whole pages, clipped to the range); 0 for
+ * len 0 or where mincore fails. addr need not be page-aligned. Allocates nothing. */
+size_t lf_resident_bytes(const void *addr, size_t len);
+
 #endif

@@ -3,6 +3,9 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/mapfile.h"
+#include "format/gguf.h"
+#include "ops/attention.h"
 #include "engine/engine.h"
 
 lfmrt_session_params lfmrt_session_default_params(void) {
@@ -78,4 +81,24 @@ int lfmrt_session_prefill(lfmrt_session *s, const int32_t *tokens, int n, float 
 
 int lfmrt_session_decode(lfmrt_session *s, int32_t token, float *logits, lfmrt_err *err) {
     return lfmrt_session_prefill(s, &token, 1, logits, NULL, err);
+}
+
+void lfmrt_session_memory(const lfmrt_session *s, lfmrt_memory_info *out) {
+    memset(out, 0, sizeof *out);
+    const lfmrt_model *m = s->m;
+    const lf_hparams *hp = &m->core.hp;
+    const lf_fwd_state *st = &s->st;
+    size_t img = 0;
+    const uint8_t *p = lf_gguf_bytes(m->g, &img);
+    out->weights_mapped = img;
+    out->weights_resident = lf_resident_bytes(p, img);
+    out->kv_cache = lf_kv_bytes(&st->kv);
+    out->conv_state = st->conv.buf ? (uint64_t)st->conv.n_layers * st->conv.n_embd * st->conv.n_keep * sizeof(float) : 0;
+    /* the buffers lf_state_init allocates (models/blocks.c), from the same widths */
+    const size_t T = (size_t)st->n_batch, H = (size_t)hp->n_embd, hd = (size_t)hp->head_dim;
+    const size_t QW = (size_t)hp->n_head * hd, KVW = (size_t)(hp->n_head_kv_max > 1 ? hp->n_head_kv_max : 1) * hd;
+    const size_t qw = QW > 3 * H ? QW : 3 * H, aw = QW > H ? QW : H;
+    size_t floats = T * (3 * H + qw + 2 * KVW + aw + 2 * (size_t)hp->n_ff) + (size_t)hp->n_vocab;
+    floats += (size_t)lf_pool_size(s->pool) * lf_attention_scratch_floats(st->n_ctx, hp->head_dim);
+    out->scratch = floats * sizeof(float) + st->op.act_cap + 64;
 }
