@@ -409,6 +409,23 @@ static bool prepends_space(json_t *x) {
     return false;
 }
 
+/* The Unicode normalization form a normalizer applies (directly or inside a "Sequence"): "NFC", "NFD",
+ * "NFKC", "NFKD", or NULL for none (other normalizers, e.g. Gemma's Replace ' ' -> U+2581, are not forms). */
+static const char *unicode_form(json_t *x) {
+    const char *t = json_string_value(json_object_get(x, "type"));
+    if (!t) return NULL;
+    if (!strcmp(t, "NFC") || !strcmp(t, "NFD") || !strcmp(t, "NFKC") || !strcmp(t, "NFKD")) return t;
+    if (!strcmp(t, "Sequence")) {
+        size_t i;
+        json_t *y;
+        json_array_foreach(json_object_get(x, "normalizers"), i, y) {
+            const char *f = unicode_form(y);
+            if (f) return f;
+        }
+    }
+    return NULL;
+}
+
 static void guess_arch(conv *c, const char *tmpl, char *out, size_t cap) {
     const char *mt = c->mcfg ? json_string_value(json_object_get(c->mcfg, "model_type")) : NULL;
     const char *cls = c->cfg ? json_string_value(json_object_get(c->cfg, "tokenizer_class")) : NULL;
@@ -446,6 +463,12 @@ static int convert(conv *c, const lf_hf_files *f, const lf_hf_opts *opts, lf_ggu
                               "hf import: the pre-tokenizer of tokenizer.json is not one llama.cpp names "
                               "(qwen2, llama-bpe, gpt-2); give it explicitly");
     }
+    /* HF's NFC normalizer is recorded in an lfmrt key (llama.cpp ignores it and does not normalize); other
+     * Unicode forms are refused rather than silently tokenizing differently from Hugging Face */
+    const char *form = unicode_form(json_object_get(c->tok, "normalizer"));
+    if (rc == LFMRT_OK && form && strcmp(form, "NFC"))
+        rc = lf_err(c->e, LFMRT_E_UNSUPPORTED, "hf import: tokenizer.json normalizer %s is not supported (only NFC)",
+                    form);
     int wr = LFMRT_OK;
     if (rc == LFMRT_OK) {
         wr = lf_gguf_writer_set_str(w, "tokenizer.ggml.model", c->spm ? "llama" : "gpt2");
@@ -453,6 +476,7 @@ static int convert(conv *c, const lf_hf_files *f, const lf_hf_opts *opts, lf_ggu
         if (!wr) wr = lf_gguf_writer_set_arr_str(w, "tokenizer.ggml.tokens", c->text, c->len, c->n);
         if (!wr && c->spm) wr = lf_gguf_writer_set_arr_f32(w, "tokenizer.ggml.scores", c->score, c->n);
         if (!wr) wr = lf_gguf_writer_set_arr_i32(w, "tokenizer.ggml.token_type", c->type, c->n);
+        if (!wr && form) wr = lf_gguf_writer_set_str(w, "tokenizer.lfmrt.normalizer", form);
         if (!wr && c->spm)
             wr = lf_gguf_writer_set_bool(w, "tokenizer.ggml.add_space_prefix",
                                          prepends_space(json_object_get(c->tok, "normalizer")) ||

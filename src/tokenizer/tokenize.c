@@ -13,12 +13,16 @@
  *     of its bytes (llama.cpp's fallback; bytes without such a token are dropped).
  * SentencePiece vocabularies (spm.c) share step 1; each text fragment is then encoded whole, with a
  * U+2581 prefix when add_space_prefix is set and the fragment starts the text or follows a special token.
+ * Vocabularies converted from a tokenizer.json with an NFC normalizer (v->nfc) normalize each text fragment
+ * to NFC first (nfc.h), as Hugging Face does after splitting off added tokens; text that passes the quick
+ * check (ASCII, most text) is encoded in place.
  * All scratch memory belongs to one call, so concurrent calls on one vocabulary are safe.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
+#include "tokenizer/nfc.h"
 #include "tokenizer/spm.h"
 #include "tokenizer/unicode.h"
 #include "tokenizer/vocab_impl.h"
@@ -168,9 +172,20 @@ static int bpe_piece(tk *t, const uint32_t *cps, size_t n) {
     return LFMRT_OK;
 }
 
+/* Code point scratch for fragments of up to n bytes (NFC may lengthen a fragment). */
+static int ensure_cp(tk *t, size_t n) {
+    if (n <= t->cap_cp) return LFMRT_OK;
+    if (!grow((void **)&t->cps, n, sizeof *t->cps) || !grow((void **)&t->ends, n, sizeof *t->ends) ||
+        !grow((void **)&t->scratch, n, sizeof *t->scratch) || !grow((void **)&t->fl, n, sizeof *t->fl))
+        return LFMRT_E_NOMEM;
+    t->cap_cp = n;
+    return LFMRT_OK;
+}
+
 /* Pre-tokenizes and encodes one fragment of ordinary text. */
 static int encode_text(tk *t, const uint8_t *s, size_t n) {
     if (n == 0) return LFMRT_OK;
+    if (ensure_cp(t, n) != LFMRT_OK) return LFMRT_E_NOMEM;
     size_t k = 0;
     for (size_t i = 0; i < n;) {
         size_t len;
@@ -277,22 +292,20 @@ int lf_vocab_tokenize(const lf_vocab *v, const char *text, size_t len, bool pars
         if (end - at > longest) longest = end - at;
         if (i < n_sp) at = sp[i].pos + v->tok.len[v->special[sp[i].rank]];
     }
-    if (rc == LFMRT_OK && longest && !v->spm) {
-        t.cap_cp = longest;
-        t.cps = malloc(longest * sizeof *t.cps);
-        t.ends = malloc(longest * sizeof *t.ends);
-        t.scratch = malloc(longest * sizeof *t.scratch);
-        t.fl = malloc(longest * sizeof *t.fl);
-        if (!t.cps || !t.ends || !t.scratch || !t.fl) rc = LFMRT_E_NOMEM;
-    }
+    if (rc == LFMRT_OK && longest && !v->spm) rc = ensure_cp(&t, longest);
     at = 0;
     lf_spm_work spw = {0};
+    lf_nfc_work nfw = {0};
     bool prev_special = true; /* SPM: the space prefix goes before the first text and after every special */
     for (size_t i = 0; i <= n_sp && rc == LFMRT_OK; i++) {
         size_t end = i < n_sp ? sp[i].pos : len;
-        if (!v->spm) rc = encode_text(&t, s + at, end - at);
-        else if (end > at) {
-            rc = lf_spm_encode(v, &spw, s + at, end - at, v->add_space_prefix && prev_special, t.ids, t.cap, &t.n);
+        const uint8_t *frag = s + at;
+        size_t n_frag = end - at;
+        if (v->nfc && n_frag) rc = lf_nfc(s + at, end - at, &nfw, &frag, &n_frag);
+        if (rc != LFMRT_OK) break;
+        if (!v->spm) rc = encode_text(&t, frag, n_frag);
+        else if (n_frag) {
+            rc = lf_spm_encode(v, &spw, frag, n_frag, v->add_space_prefix && prev_special, t.ids, t.cap, &t.n);
             prev_special = false;
         }
         if (i < n_sp) prev_special = true;
@@ -304,6 +317,7 @@ int lf_vocab_tokenize(const lf_vocab *v, const char *text, size_t len, bool pars
     }
     free(sp);
     lf_spm_work_free(&spw);
+    lf_nfc_work_free(&nfw);
     free(t.cps);
     free(t.ends);
     free(t.scratch);

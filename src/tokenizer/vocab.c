@@ -490,6 +490,7 @@ int lf_vocab_build(const lf_vocab_spec *s, lf_vocab **out, lfmrt_err *e) {
     v->add_bos = pre->add_bos;
     v->add_eos = false;
     v->spm = spm;
+    v->nfc = s->nfc;
     if (spm) { /* llama.cpp's SPM defaults */
         v->add_bos = true;
         v->ignore_merges = false;
@@ -613,6 +614,15 @@ int lf_vocab_load(const lf_gguf *g, lf_vocab **out, lfmrt_err *e) {
         rc = lf_gguf_get_bool(g, "tokenizer.ggml.add_space_prefix", &b, e);
         if (rc != LFMRT_OK) return rc;
         s.add_space_prefix = b;
+    }
+    if (lf_gguf_find_kv(g, LF_VOCAB_NORMALIZER_KEY)) { /* lfmrt's converter: the HF normalizer to apply */
+        lf_str norm;
+        rc = lf_gguf_get_str(g, LF_VOCAB_NORMALIZER_KEY, &norm, e);
+        if (rc != LFMRT_OK) return rc;
+        if (str_is(norm, "NFC")) s.nfc = true;
+        else if (norm.n)
+            return lf_err(e, LFMRT_E_UNSUPPORTED, "%s '%.*s' is not supported (only NFC)", LF_VOCAB_NORMALIZER_KEY,
+                          (int)(norm.n > 64 ? 64 : norm.n), norm.p);
     }
     float *score_vals = NULL;
     rc = read_str_array(toks, &tok_views, &s.n_tokens, e);

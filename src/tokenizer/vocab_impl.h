@@ -31,6 +31,8 @@ enum lf_special {
     LF_SP_COUNT
 };
 #define LF_VOCAB_KEY_ABSENT INT64_MIN
+/* lfmrt-specific GGUF key written by the HF converter: the tokenizer.json normalizer ("NFC"), if any */
+#define LF_VOCAB_NORMALIZER_KEY "tokenizer.lfmrt.normalizer"
 
 /* Everything lf_vocab_build needs, as views (nothing is kept after the call). */
 typedef struct lf_vocab_spec {
@@ -46,6 +48,7 @@ typedef struct lf_vocab_spec {
     /* SentencePiece (model "llama") only */
     const float *scores;      /* [n_tokens] tokenizer.ggml.scores; NULL when absent (all 0) */
     int add_space_prefix;     /* tokenizer.ggml.add_space_prefix: -1 absent (llama.cpp: true), else 0/1 */
+    bool nfc;                 /* tokenizer.lfmrt.normalizer == "NFC" (lfmrt's converter; llama.cpp ignores it) */
 } lf_vocab_spec;
 
 /* Sets every id to LF_VOCAB_KEY_ABSENT and add_bos/add_eos to -1; zeroes the rest. */
@@ -65,6 +68,7 @@ struct lf_vocab {
     bool add_bos, add_eos, ignore_merges;
     lf_pretok_kind pre;
     bool spm;                 /* SentencePiece vocabulary (spm.c) instead of byte-level BPE */
+    bool nfc;                 /* apply Unicode NFC to each text fragment before encoding it (nfc.h) */
     bool add_space_prefix;    /* SPM: prefix U+2581 to text at the start or after a special token */
     float *score;             /* SPM: [n_tokens] merge scores, or NULL (all 0) */
     int32_t byte_tok[256];    /* SPM: token of raw byte b (<0xXX>, else the 1-byte token, else unk, else -1) */
