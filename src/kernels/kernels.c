@@ -19,6 +19,7 @@
 
 #include "kernels/isa.h"
 #include "kernels/ref/ref.h"
+#include "kernels/vec.h"
 
 static void set(lf_kernels *k, uint32_t t, uint32_t vdt, lf_to_f32_fn to, lf_from_f32_fn from,
                 lf_dot_fn dot, lf_gemv_fn gemv) {
@@ -57,6 +58,8 @@ void lf_kernels_init_ref(lf_kernels *k) {
     /* activation-only types: conversions, no dot */
     set(k, LF_DT_Q8_1, LF_DT_Q8_1, dequant_row_q8_1_ref, quantize_row_q8_1_ref, NULL, NULL);
     set(k, LF_DT_Q8_K, LF_DT_Q8_K, dequant_row_q8_k_ref, quantize_row_q8_k_ref, NULL, NULL);
+    k->vec = (lf_vec_kernels){vec_dot_f32_ref,   vec_dot_f16_f32_ref, vec_axpy_f32_ref, vec_axpy_f16_ref,
+                              vec_expf_ggml_ref, vec_swiglu_ref,      "ref"};
 }
 
 /* Dispatch cascade, oldest ISA first so each later level overrides what it does better:

@@ -51,9 +51,21 @@ typedef struct lf_type_kernels {
     const char *isa;        /* "ref", "avx2", ... for reports */
 } lf_type_kernels;
 
+/* f32 vector kernels for attention and activations; contracts and reference twins in kernels/vec.h. */
+typedef struct lf_vec_kernels {
+    float (*dot_f32)(int64_t n, const float *x, const float *y);
+    float (*dot_f16_f32)(int64_t n, const uint16_t *x, const float *y); /* f16 row . f32 vector */
+    void (*axpy_f32)(int64_t n, float a, const float *x, float *y);     /* y += a * x */
+    void (*axpy_f16)(int64_t n, float a, const uint16_t *x, float *y);  /* y += a * f16 x */
+    void (*expf_ggml)(int64_t n, const float *x, float *y);             /* y may alias x */
+    void (*swiglu)(int64_t n, float *g, const float *u);                /* g = silu(g) * u */
+    const char *isa;
+} lf_vec_kernels;
+
 typedef struct lf_kernels {
     lf_cpu_features cpu;
     lf_type_kernels t[LF_DT_COUNT];
+    lf_vec_kernels vec;
 } lf_kernels;
 
 /* Fills k with the scalar reference kernels only. */

@@ -1,4 +1,5 @@
-/* ops/attention.c - scalar attention (threads split query x head pairs). */
+/* ops/attention.c - attention over the KV cache (threads split query x head pairs); q.k dots, the
+ * softmax exp and the V accumulation use the kernel table's vector kernels (kernels/vec.h). */
 #include "ops/attention.h"
 
 #include <math.h>
@@ -7,6 +8,7 @@
 #include "format/dtype.h"
 
 typedef struct {
+    const lf_vec_kernels *vk;
     const lf_kv *kv;
     int l;
     const lf_attn_params *p;
@@ -34,36 +36,31 @@ static void attn_one(const attn_job *j, int t, int h, float *sc) {
      * one for every batch size). */
     const float *qr = q;
     float *acc = sc + j->kv->n_ctx;
+    const lf_vec_kernels *vk = j->vk;
+    const int f16 = j->kv->f16;
     float mx = -INFINITY;
     for (int k = 0; k < n; k++) {
-        float s = 0.0f;
-        if (j->kv->f16) {
-            const uint16_t *kr = (const uint16_t *)lf_kv_k(j->kv, j->l, start + k) + (size_t)kvh * hd;
-            for (int i = 0; i < hd; i++) s += qr[i] * lf_fp16_to_f32(kr[i]);
-        } else {
-            const float *kr = (const float *)lf_kv_k(j->kv, j->l, start + k) + (size_t)kvh * hd;
-            for (int i = 0; i < hd; i++) s += qr[i] * kr[i];
-        }
-        s *= p->scale;
+        const void *kr = lf_kv_k(j->kv, j->l, start + k);
+        const float s = (f16 ? vk->dot_f16_f32(hd, (const uint16_t *)kr + (size_t)kvh * hd, qr)
+                             : vk->dot_f32(hd, (const float *)kr + (size_t)kvh * hd, qr)) *
+                        p->scale;
         sc[k] = s;
         if (s > mx) mx = s;
     }
+    /* softmax as ggml's soft_max: exp(s - max) with its vectorised expf, the sum in double */
+    for (int k = 0; k < n; k++) sc[k] -= mx;
+    vk->expf_ggml(n, sc, sc);
     double sum = 0.0;
-    for (int k = 0; k < n; k++) {
-        sc[k] = expf(sc[k] - mx);
-        sum += sc[k];
-    }
+    for (int k = 0; k < n; k++) sum += sc[k];
     const float inv = (float)(1.0 / sum);
     memset(acc, 0, (size_t)hd * sizeof(float));
     for (int k = 0; k < n; k++) {
         const float w = sc[k] * inv;
-        if (j->kv->f16) {
-            const uint16_t *vr = (const uint16_t *)lf_kv_v(j->kv, j->l, start + k) + (size_t)kvh * hd;
-            for (int i = 0; i < hd; i++) acc[i] += w * lf_fp16_to_f32(vr[i]);
-        } else {
-            const float *vr = (const float *)lf_kv_v(j->kv, j->l, start + k) + (size_t)kvh * hd;
-            for (int i = 0; i < hd; i++) acc[i] += w * vr[i];
-        }
+        const void *vr = lf_kv_v(j->kv, j->l, start + k);
+        if (f16)
+            vk->axpy_f16(hd, w, (const uint16_t *)vr + (size_t)kvh * hd, acc);
+        else
+            vk->axpy_f32(hd, w, (const float *)vr + (size_t)kvh * hd, acc);
     }
     memcpy(j->out + (size_t)t * qrow + (size_t)h * hd, acc, (size_t)hd * sizeof(float));
 }
@@ -78,6 +75,6 @@ static void attn_worker(void *ctx, int ith, int nth) {
 
 void lf_attention(lf_opctx *ctx, const lf_kv *kv, int l, const lf_attn_params *p, const float *q, float *out,
                   int T, int pos0, float *scratch) {
-    attn_job j = {kv, l, p, q, out, T, pos0, scratch, lf_attention_scratch_floats(kv->n_ctx, p->head_dim)};
+    attn_job j = {ctx->k ? &ctx->k->vec : lf_vec_best(), kv, l, p, q, out, T, pos0, scratch, lf_attention_scratch_floats(kv->n_ctx, p->head_dim)};
     lf_pool_run(ctx->pool, attn_worker, &j);
 }

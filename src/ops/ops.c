@@ -2,8 +2,10 @@
 #include "ops/ops.h"
 
 #include <math.h>
+#include <pthread.h>
 
 #include "format/dtype.h"
+#include "kernels/vec.h"
 
 void lf_rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
     double sum = 0.0;
@@ -63,30 +65,27 @@ void lf_softmax(float *x, int n) {
     for (int i = 0; i < n; i++) x[i] *= inv;
 }
 
-/* exp(x) the way ggml's CPU backend computes it in its vectorised activations and softmax (an
- * adaptation of Arm's optimized-routines expf: n = round(x / ln2) by the 1.5*2^23 shift trick, a
- * two-constant Cody-Waite reduction b = x - n*ln2, a degree-5 polynomial in b evaluated with FMAs, then
- * scaling by 2^n; |n| > 192 saturates). Max error about 1.5 ulp. Using the same approximation as the
- * oracle keeps our SiLU bit-identical to llama.cpp's, which matters because a 1-ulp difference can flip
- * a Q8_0 activation rounding downstream. */
-float lf_expf_ggml(float x) {
-    const float r = 0x1.8p23f;
-    const float z = fmaf(x, 0x1.715476p+0f, r);
-    const float n = z - r;
-    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
-    if (fabsf(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
-    const float u = b * b;
-    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
-                         fmaf(0x1.ffffecp-1f, b, 1.0f));
-    return ldexpf(j, (int)n);
+/* exp(x) the way ggml's CPU backend computes it in its vectorised activations and softmax; the operation
+ * sequence is expf_ggml_ref (kernels/ref/vec_ref.c). Using the same approximation as the oracle keeps
+ * our SiLU bit-identical to llama.cpp's, which matters because a 1-ulp difference can flip a Q8_0
+ * activation rounding downstream. */
+float lf_expf_ggml(float x) { return expf_ggml_ref(x); }
+
+static lf_vec_kernels g_vec_best;
+static pthread_once_t g_vec_once = PTHREAD_ONCE_INIT;
+
+static void vec_best_init(void) {
+    lf_kernels k;
+    lf_kernels_init(&k, lf_cpu_detect());
+    g_vec_best = k.vec;
 }
 
-void lf_swiglu(float *g, const float *u, int n) {
-    for (int i = 0; i < n; i++) {
-        const float x = g[i];
-        g[i] = x / (1.0f + lf_expf_ggml(-x)) * u[i];
-    }
+const lf_vec_kernels *lf_vec_best(void) {
+    pthread_once(&g_vec_once, vec_best_init);
+    return &g_vec_best;
 }
+
+void lf_swiglu(float *g, const float *u, int n) { lf_vec_best()->swiglu(n, g, u); }
 
 /* ggml's CPU GELU (GGML_GELU_FP16, ggml-cpu/vec.h ggml_vec_geglu_f32): x <= -10 gives 0, x >= 10 gives
  * x; otherwise x is rounded to f16 and looked up in a table of f16-rounded gelu_tanh(f16 value), the

@@ -40,6 +40,11 @@ void lf_rope_norm(float *v, int n_heads, int hd, int n_rot, int pos, float base)
 /* exp(x) with ggml's vectorised approximation (bit-identical to llama.cpp's CPU activations). */
 float lf_expf_ggml(float x);
 
+/* The vector kernels of the best kernel table for this CPU (kernels/vec.h), detected once (thread-safe);
+ * for ops that are not handed a kernel table. Every entry's result equals its reference twin's
+ * (bit-identical, or up to f32 summation order for the dots). */
+const lf_vec_kernels *lf_vec_best(void);
+
 /* x = softmax(x) over n values. */
 void lf_softmax(float *x, int n);
 /* g[i] = silu(g[i]) * u[i] */

@@ -3,6 +3,7 @@
  * else stays reference. */
 #include "kernels/isa.h"
 #include "kernels/x86_avx2/avx2.h"
+#include "kernels/vec.h"
 
 void lf_kernels_install_avx2(lf_kernels *k) {
     k->t[LF_DT_Q8_0].from_f32 = quantize_row_q8_0_avx2;
@@ -15,4 +16,6 @@ void lf_kernels_install_avx2(lf_kernels *k) {
     k->t[LF_DT_F16].dot = dot_f16_f16_avx2;
     k->t[LF_DT_F16].gemv = gemv_f16_f16_avx2;
     k->t[LF_DT_F16].isa = "avx2";
+    k->vec = (lf_vec_kernels){vec_dot_f32_avx2,   vec_dot_f16_f32_avx2, vec_axpy_f32_avx2, vec_axpy_f16_avx2,
+                              vec_expf_ggml_avx2, vec_swiglu_avx2,      "avx2"};
 }

@@ -3,6 +3,7 @@
  * everything else keeps whatever the earlier cascade levels installed. */
 #include "kernels/isa.h"
 #include "kernels/x86_avx512/avx512.h"
+#include "kernels/vec.h"
 
 void lf_kernels_install_avx512(lf_kernels *k) {
     k->t[LF_DT_Q8_0].from_f32 = quantize_row_q8_0_avx512;
@@ -17,4 +18,6 @@ void lf_kernels_install_avx512(lf_kernels *k) {
     k->t[LF_DT_F16].dot = dot_f16_f16_avx512;
     k->t[LF_DT_F16].gemv = gemv_f16_f16_avx512;
     k->t[LF_DT_F16].isa = "avx512";
+    k->vec = (lf_vec_kernels){vec_dot_f32_avx512,   vec_dot_f16_f32_avx512, vec_axpy_f32_avx512, vec_axpy_f16_avx512,
+                              vec_expf_ggml_avx512, vec_swiglu_avx512,      "avx512"};
 }

@@ -1,0 +1,57 @@
+/* kernels/ref/vec_ref.c - scalar reference f32 vector kernels (contracts: kernels/vec.h). */
+#include <math.h>
+
+#include "format/dtype.h"
+#include "kernels/vec.h"
+
+/* ggml's vectorised expf (an adaptation of Arm's optimized-routines expf): n = round(x / ln2) by the
+ * 1.5*2^23 shift trick, a two-constant Cody-Waite reduction b = x - n*ln2, a degree-5 polynomial in
+ * b evaluated with FMAs, then scaling by 2^n (correctly rounded, ldexpf); |n| > 192 saturates. */
+float expf_ggml_ref(float x) {
+    const float r = 0x1.8p23f;
+    const float z = fmaf(x, 0x1.715476p+0f, r);
+    const float n = z - r;
+    const float b = fmaf(-n, 0x1.7f7d1cp-20f, fmaf(-n, 0x1.62e4p-1f, x));
+    if (fabsf(n) > 192.0f) return n <= 0.0f ? 0.0f : INFINITY;
+    const float u = b * b;
+    const float j = fmaf(fmaf(fmaf(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u, fmaf(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)), u,
+                         fmaf(0x1.ffffecp-1f, b, 1.0f));
+    return ldexpf(j, (int)n);
+}
+
+float vec_dot_f32_ref(int64_t n, const float *x, const float *y) {
+    float s = 0.0f;
+    for (int64_t i = 0; i < n; i++) s += x[i] * y[i];
+    return s;
+}
+
+float vec_dot_f16_f32_ref(int64_t n, const uint16_t *x, const float *y) {
+    float s = 0.0f;
+    for (int64_t i = 0; i < n; i++) s += lf_fp16_to_f32(x[i]) * y[i];
+    return s;
+}
+
+void vec_axpy_f32_ref(int64_t n, float a, const float *x, float *y) {
+    for (int64_t i = 0; i < n; i++) {
+        const float p = a * x[i];
+        y[i] += p;
+    }
+}
+
+void vec_axpy_f16_ref(int64_t n, float a, const uint16_t *x, float *y) {
+    for (int64_t i = 0; i < n; i++) {
+        const float p = a * lf_fp16_to_f32(x[i]);
+        y[i] += p;
+    }
+}
+
+void vec_expf_ggml_ref(int64_t n, const float *x, float *y) {
+    for (int64_t i = 0; i < n; i++) y[i] = expf_ggml_ref(x[i]);
+}
+
+void vec_swiglu_ref(int64_t n, float *g, const float *u) {
+    for (int64_t i = 0; i < n; i++) {
+        const float x = g[i];
+        g[i] = x / (1.0f + expf_ggml_ref(-x)) * u[i];
+    }
+}

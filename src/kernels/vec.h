@@ -1,0 +1,44 @@
+/* kernels/vec.h - f32 vector kernels for attention and activations (the `vec` part of the kernel
+ * table, kernels/kernels.h): their scalar reference twins (kernels/ref/vec_ref.c) and the per-ISA
+ * versions. The ISA functions are plain C declarations, callable only on a CPU with the features
+ * (lf_kernels_init checks; tests check lf_cpu_detect first).
+ *
+ * Contracts (the _ref twins define the result):
+ *  - dot_f32 / dot_f16_f32: sum of x[i] * y[i] (f16 x widened exactly); SIMD versions accumulate in
+ *    f32 lanes (with FMA), so they differ from the sequential reference by summation order only.
+ *  - axpy_f32 / axpy_f16: y[i] += a * x[i], product rounded to f32 then added (no FMA): every version
+ *    is bit-identical to the reference.
+ *  - expf_ggml: y[i] = lf_expf_ggml(x[i]) (ops/ops.h; the exact operation sequence is in expf_ggml_ref),
+ *    bit-identical in every version for every input (NaN in, NaN out). y may alias x.
+ *  - swiglu: g[i] = g[i] / (1 + lf_expf_ggml(-g[i])) * u[i], bit-identical in every version. */
+#ifndef LF_KERNELS_VEC_H
+#define LF_KERNELS_VEC_H
+
+#include <stdint.h>
+
+float expf_ggml_ref(float x);
+
+float vec_dot_f32_ref(int64_t n, const float *x, const float *y);
+float vec_dot_f16_f32_ref(int64_t n, const uint16_t *x, const float *y);
+void vec_axpy_f32_ref(int64_t n, float a, const float *x, float *y);
+void vec_axpy_f16_ref(int64_t n, float a, const uint16_t *x, float *y);
+void vec_expf_ggml_ref(int64_t n, const float *x, float *y);
+void vec_swiglu_ref(int64_t n, float *g, const float *u);
+
+#if defined(LFMRT_HAVE_X86)
+float vec_dot_f32_avx2(int64_t n, const float *x, const float *y);
+float vec_dot_f16_f32_avx2(int64_t n, const uint16_t *x, const float *y);
+void vec_axpy_f32_avx2(int64_t n, float a, const float *x, float *y);
+void vec_axpy_f16_avx2(int64_t n, float a, const uint16_t *x, float *y);
+void vec_expf_ggml_avx2(int64_t n, const float *x, float *y);
+void vec_swiglu_avx2(int64_t n, float *g, const float *u);
+
+float vec_dot_f32_avx512(int64_t n, const float *x, const float *y);
+float vec_dot_f16_f32_avx512(int64_t n, const uint16_t *x, const float *y);
+void vec_axpy_f32_avx512(int64_t n, float a, const float *x, float *y);
+void vec_axpy_f16_avx512(int64_t n, float a, const uint16_t *x, float *y);
+void vec_expf_ggml_avx512(int64_t n, const float *x, float *y);
+void vec_swiglu_avx512(int64_t n, float *g, const float *u);
+#endif
+
+#endif
