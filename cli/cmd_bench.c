@@ -1,48 +1,65 @@
-/* cli/bench: `lfmrt bench` - prefill and decode speed of one model, measured the way llama-bench does:
- * prefill one batch of P tokens, then decode N single tokens feeding back the argmax (no sampling),
- * the session reset between repetitions. Reports the median (min, max) over repetitions, time to first
- * token (prefill + argmax), per-token decode latency percentiles over all repetitions, load time (model
- * open + session create), peak RSS, and optionally a context sweep: for each input length C, the
- * latency of prefill + first token (P50 / P95 over repetitions).
+/* cli/bench: `lfmrt bench` - speed and memory of one model, measured the way llama-bench does: for
+ * each configuration (thread count x context length C), prefill one batch of C prompt tokens, then
+ * decode N single tokens feeding back the argmax (no sampling), the session reset between repetitions.
+ * Per configuration: prefill and decode tok/s (median, min, max over repetitions), time to first token
+ * (prefill + argmax), per-token decode latency P50/P95/P99 over all repetitions, cold start (a child
+ * `lfmrt bench --cold-start-probe` spawned and timed from posix_spawn to its first token: model open +
+ * session create + 1-token prefill), CPU utilisation (getrusage user + sys over wall time, as a fraction
+ * of the threads) during prefill and decode, peak RSS and the session's memory breakdown
+ * (lfmrt_session_memory). One sequence: concurrent sequences need a batched decode API.
  * Input tokens come from tokenizing a plain English sentence repeated (no special tokens), as the
- * reference peer's bench does. --json prints one object instead of the table.
+ * reference peer's bench does. Output: a markdown table, one row per configuration, or with --json one
+ * JSON object per configuration per line; progress on stderr.
  * --compare-llamacpp measures llama.cpp alongside on the same file (cli/bench_compare.c).
  */
+#include <fcntl.h>
 #include <math.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "bench_compare.h"
 #include "common.h"
+#include "format/dtype.h"
 #include "json_out.h"
+
+extern char **environ;
 
 static const char *CMD = "bench";
 
-enum { MAX_CTX = 16 };
+enum { MAX_CTX = 16, MAX_THREADS = 16 };
 
 static void usage(void) {
-    printf("usage: lfmrt bench -m MODEL [-t THREADS] [-p 512] [-n 128] [-r REPS] [--ctx 256,512,1024] [--json]\n"
+    printf("usage: lfmrt bench -m MODEL [-t 1,2] [-p 512] [-n 128] [-r REPS] [--ctx 256,512,1024] [--json]\n"
            "\n"
-           "Measures prefill and decode speed (as llama-bench: one prefill batch, then single-token\n"
-           "decodes of the argmax, no sampling), time to first token, decode latency percentiles,\n"
-           "load time and peak memory; --ctx adds a sweep of prefill + first-token latency per input\n"
-           "length.\n"
+           "Measures, per configuration (each thread count x each context length), as llama-bench: one\n"
+           "prefill batch of the prompt, then single-token decodes of the argmax (no sampling). Reports\n"
+           "prefill and decode tok/s (median, min, max over repetitions), time to first token, decode\n"
+           "latency P50/P95/P99, cold start (a child process timed from spawn to its first token: model\n"
+           "open + session + 1-token prefill; the file is in the page cache after the first run), CPU\n"
+           "utilisation during prefill and decode (user + sys CPU time / wall time / threads), peak RSS\n"
+           "and the session's memory: weights mapped and resident, KV cache, conv state, scratch.\n"
+           "One sequence per configuration (sequences: 1): concurrent sequences need a batched decode API\n"
+           "the library does not have yet.\n"
            "\n"
            "options:\n"
            "  -m, --model FILE      GGUF model\n"
-           "  -t, --threads N       worker threads (default: LFMRT_THREADS or all cores)\n"
+           "  -t, --threads LIST    worker thread counts, e.g. 1,2 (default: LFMRT_THREADS or all cores)\n"
            "  -p, --n-prompt N      prompt tokens to prefill (default 512)\n"
-           "  -n, --n-gen N         tokens to decode (default 128)\n"
+           "  -n, --n-gen N         tokens to decode after it (default 128)\n"
            "  -r, --reps N          repetitions (default 3)\n"
-           "  --ctx LIST            input lengths for the latency sweep, e.g. 256,512,1024\n"
+           "  --ctx LIST            context sweep: one configuration per length C, the prompt being C tokens\n"
+           "                        (replaces -p), e.g. 256,512,1024\n"
            "  --kv-type T           KV cache type: f16 (default) or f32\n"
-           "  --json                print one JSON object\n"
+           "  --json                one JSON object per configuration per line (stdout); progress on stderr\n"
            "  --compare-llamacpp    also measure llama.cpp (bench/llamacpp_bench) on the same file, alternating\n"
            "                        repetitions, with the read bandwidth (bench/bwprobe); prints a markdown table\n"
-           "                        of both engines' medians, ratios and decode roofline fractions\n"
+           "                        of both engines' medians, ratios and decode roofline fractions (one -t)\n"
            "  --llamacpp-bench PATH the llama.cpp driver (default: llamacpp_bench next to this binary)\n"
            "  --bwprobe PATH        the bandwidth probe (default: bwprobe next to this binary)\n"
            "  --lib-dir DIR         llama.cpp's libraries (default: the driver's, the build's peer)\n"
@@ -70,27 +87,18 @@ static int32_t argmax(const float *l, int32_t n) {
     return best;
 }
 
-static double peak_rss_mib(void) {
+static uint64_t peak_rss_bytes(void) {
     struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0.0;
-    return (double)ru.ru_maxrss / 1024.0; /* Linux: KiB */
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
+    return (uint64_t)ru.ru_maxrss * 1024u; /* Linux: KiB */
 }
 
-typedef struct bench_res {
-    double *prefill_tps, *decode_tps, *ttft_ms; /* [reps] */
-    double *tok_ms;                             /* [reps * n_gen] decode latencies */
-    size_t n_tok_ms;
-    double *ctx_ms;                             /* [n_ctx * reps] */
-} bench_res;
-
-/* prefill toks[0..n) from an empty session and take the argmax; returns the latency in ms or < 0 */
-static double timed_prefill(lfmrt_session *s, const int32_t *toks, int n, float *logits, int32_t nv, int32_t *next,
-                            lfmrt_err *e) {
-    lfmrt_session_reset(s);
-    double t0 = cli_now_ms();
-    if (lfmrt_session_prefill(s, toks, n, logits, NULL, e) != LFMRT_OK) return -1.0;
-    *next = argmax(logits, nv);
-    return cli_now_ms() - t0;
+/* user + sys CPU time of the process so far, ms */
+static double cpu_ms(void) {
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return 0.0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 }
 
 int bench_rep(lfmrt_session *s, const int32_t *toks, int n_prompt, int n_gen, float *logits, int32_t nv,
@@ -115,10 +123,245 @@ int bench_rep(lfmrt_session *s, const int32_t *toks, int n_prompt, int n_gen, fl
     return LFMRT_OK;
 }
 
+
+/* One repetition with CPU time: like bench_rep, plus user+sys CPU ms during prefill and decode. */
+static int measure_rep(lfmrt_session *s, const int32_t *toks, int n_prompt, int n_gen, float *logits, int32_t nv,
+                       double out[5], double *tok_ms, lfmrt_err *e) {
+    /* out: prefill tok/s, decode tok/s, ttft ms, prefill cpu/wall, decode cpu/wall */
+    lfmrt_session_reset(s);
+    double c0 = cpu_ms(), t0 = cli_now_ms();
+    int st = lfmrt_session_prefill(s, toks, n_prompt, logits, NULL, e);
+    if (st != LFMRT_OK) return st;
+    double tp = cli_now_ms() - t0, cp = cpu_ms() - c0;
+    int32_t next = argmax(logits, nv);
+    out[2] = cli_now_ms() - t0;
+    out[0] = n_prompt * 1000.0 / (tp > 0 ? tp : 1e-6);
+    out[3] = tp > 0 ? cp / tp : 0.0;
+    c0 = cpu_ms();
+    double td0 = cli_now_ms();
+    for (int i = 0; i < n_gen; i++) {
+        double ti = cli_now_ms();
+        if ((st = lfmrt_session_decode(s, next, logits, e)) != LFMRT_OK) return st;
+        next = argmax(logits, nv);
+        tok_ms[i] = cli_now_ms() - ti;
+    }
+    double td = cli_now_ms() - td0, cd = cpu_ms() - c0;
+    out[1] = n_gen ? n_gen * 1000.0 / (td > 0 ? td : 1e-6) : 0.0;
+    out[4] = n_gen && td > 0 ? cd / td : 0.0;
+    return LFMRT_OK;
+}
+
+/* --cold-start-probe: open, create a session, prefill one token, then write "ready\n" to stdout. */
+static int cold_start_probe(const char *model, int threads) {
+    lfmrt_model *m = NULL;
+    int rc = cli_open_model(CMD, model, threads, &m);
+    if (rc) return rc;
+    lfmrt_session_params sp = lfmrt_session_default_params();
+    sp.n_ctx = 8;
+    lfmrt_session *s = NULL;
+    lfmrt_err e;
+    memset(&e, 0, sizeof e);
+    int32_t tok = lfmrt_vocab_size(m) > 32 ? 32 : 0;
+    float *logits = malloc((size_t)lfmrt_vocab_size(m) * sizeof *logits);
+    if (!logits || lfmrt_session_create(m, &sp, &s, &e) != LFMRT_OK ||
+        lfmrt_session_prefill(s, &tok, 1, logits, NULL, &e) != LFMRT_OK)
+        rc = cli_fail(CMD, "cold-start probe failed: %s", e.msg[0] ? e.msg : "out of memory");
+    else {
+        printf("ready %d\n", argmax(logits, lfmrt_vocab_size(m)));
+        fflush(stdout);
+    }
+    free(logits);
+    lfmrt_session_destroy(s);
+    lfmrt_model_close(m);
+    return rc;
+}
+
+/* Spawns this binary as a cold-start probe; ms from spawn to its "ready" line, or < 0 on failure. */
+static double cold_start_ms(const char *model, int threads) {
+    int fd[2];
+    if (pipe2(fd, O_CLOEXEC) != 0) return -1.0;
+    char th[16];
+    snprintf(th, sizeof th, "%d", threads);
+    char *args[] = {"lfmrt", "bench", "--cold-start-probe", "-m", (char *)model, "-t", th, NULL};
+    if (threads < 1) args[5] = NULL; /* the default, as the parent's */
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0); /* its errors: cold_start_ms null */
+    pid_t pid;
+    double t0 = cli_now_ms();
+    int sr = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fd[1]);
+    double ms = -1.0;
+    if (sr == 0) {
+        char buf[64];
+        ssize_t n = read(fd[0], buf, sizeof buf);
+        if (n >= 5 && memcmp(buf, "ready", 5) == 0) ms = cli_now_ms() - t0;
+        int wst;
+        if (waitpid(pid, &wst, 0) != pid || !WIFEXITED(wst) || WEXITSTATUS(wst) != 0) ms = -1.0;
+    }
+    close(fd[0]);
+    return ms;
+}
+
+/* Results of one configuration. */
+typedef struct bench_row {
+    int threads, ctx;
+    double pf[3], dc[3], ttft, lat[3], cold, cpu_pf, cpu_dc, load_ms; /* pf/dc: min, median, max */
+    uint64_t peak_rss;
+    lfmrt_memory_info mem;
+} bench_row;
+
+typedef struct bench_cfg {
+    const char *model, *name, *type, *kv;
+    int n_gen, reps;
+} bench_cfg;
+
+static void print_json(const bench_cfg *c, const bench_row *r) {
+    FILE *f = stdout;
+    fputs("{\"model\":", f);
+    json_cstr(f, c->name);
+    fputs(",\"file\":", f);
+    json_cstr(f, c->model);
+    fputs(",\"type\":", f);
+    json_cstr(f, c->type);
+    fprintf(f, ",\"kv_type\":\"%s\",\"threads\":%d,\"context\":%d,\"sequences\":1,\"prefill_tokens\":%d,"
+               "\"decode_tokens\":%d,\"reps\":%d",
+            c->kv, r->threads, r->ctx, r->ctx, c->n_gen, c->reps);
+    static const char *const K[] = {"prefill_tok_s_min", "prefill_tok_s", "prefill_tok_s_max",
+                                    "decode_tok_s_min", "decode_tok_s", "decode_tok_s_max",
+                                    "ttft_ms", "latency_ms_p50", "latency_ms_p95", "latency_ms_p99",
+                                    "cold_start_ms", "cpu_util_prefill", "cpu_util_decode", "load_ms"};
+    const double V[] = {r->pf[0], r->pf[1], r->pf[2], r->dc[0], r->dc[1], r->dc[2], r->ttft, r->lat[0],
+                        r->lat[1], r->lat[2], r->cold, r->cpu_pf, r->cpu_dc, r->load_ms};
+    for (size_t i = 0; i < sizeof V / sizeof V[0]; i++) {
+        fprintf(f, ",\"%s\":", K[i]);
+        if (i == 10 && r->cold < 0) fputs("null", f);
+        else json_num(f, V[i]);
+    }
+    fprintf(f, ",\"peak_rss_bytes\":%llu,\"memory\":{\"weights_mapped\":%llu,\"weights_resident\":%llu,"
+               "\"kv_cache\":%llu,\"conv_state\":%llu,\"scratch\":%llu}}\n",
+            (unsigned long long)r->peak_rss, (unsigned long long)r->mem.weights_mapped,
+            (unsigned long long)r->mem.weights_resident, (unsigned long long)r->mem.kv_cache,
+            (unsigned long long)r->mem.conv_state, (unsigned long long)r->mem.scratch);
+    fflush(f);
+}
+
+static void print_md_header(void) {
+    printf("| model | type | threads | context | prefill tok/s med (min-max) | decode tok/s med (min-max) | TTFT ms "
+           "| latency ms P50/P95/P99 | cold start ms | CPU prefill/decode | peak RSS MiB | weights res/mapped MiB "
+           "| KV MiB | conv KiB | scratch MiB |\n");
+    printf("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+}
+
+static void print_md_row(const bench_cfg *c, const bench_row *r) {
+    const double MiB = 1048576.0;
+    char cold[32] = "n/a";
+    if (r->cold >= 0) snprintf(cold, sizeof cold, "%.1f", r->cold);
+    printf("| %s | %s | %d | %d | %.1f (%.1f-%.1f) | %.1f (%.1f-%.1f) | %.1f | %.2f/%.2f/%.2f | %s | %.2f/%.2f | %.1f "
+           "| %.1f/%.1f | %.2f | %.1f | %.2f |\n",
+           c->name, c->type, r->threads, r->ctx, r->pf[1], r->pf[0], r->pf[2], r->dc[1], r->dc[0], r->dc[2], r->ttft,
+           r->lat[0], r->lat[1], r->lat[2], cold, r->cpu_pf, r->cpu_dc, (double)r->peak_rss / MiB,
+           (double)r->mem.weights_resident / MiB, (double)r->mem.weights_mapped / MiB, (double)r->mem.kv_cache / MiB,
+           (double)r->mem.conv_state / 1024.0, (double)r->mem.scratch / MiB);
+    fflush(stdout);
+}
+
+/* Bench text of at least n tokens (a sentence repeated); *out owned by the caller. */
+static int bench_tokens(lfmrt_model *m, int n, int32_t **out) {
+    static const char SENT[] = "The quick brown fox jumps over the lazy dog. ";
+    size_t reps_text = (size_t)n / 4 + 8, len = reps_text * (sizeof SENT - 1);
+    char *text = malloc(len + 1);
+    if (!text) return cli_fail(CMD, "out of memory");
+    for (size_t i = 0; i < reps_text; i++) memcpy(text + i * (sizeof SENT - 1), SENT, sizeof SENT - 1);
+    text[len] = '\0';
+    size_t nt;
+    int rc = cli_tokenize(CMD, m, text, len, false, out, &nt);
+    free(text);
+    if (rc) return rc;
+    if (nt < (size_t)n) return cli_fail(CMD, "the benchmark text gave only %zu tokens, %d needed", nt, n);
+    return CLI_OK;
+}
+
+/* One configuration: session for ctx + n_gen tokens on model m, warm-up, reps. */
+static int run_config(const bench_cfg *c, lfmrt_model *m, const int32_t *toks, bench_row *r, double *tok_ms,
+                      double *tmp) {
+    const int32_t nv = lfmrt_vocab_size(m);
+    lfmrt_session_params sp = lfmrt_session_default_params();
+    sp.n_ctx = r->ctx + c->n_gen;
+    sp.kv_type = strcmp(c->kv, "f32") ? LFMRT_KV_F16 : LFMRT_KV_F32;
+    lfmrt_session *s = NULL;
+    lfmrt_err e;
+    memset(&e, 0, sizeof e);
+    float *logits = malloc((size_t)nv * sizeof *logits);
+    if (!logits) return cli_fail(CMD, "out of memory");
+    int rc = CLI_OK;
+    double t0 = cli_now_ms();
+    if (lfmrt_session_create(m, &sp, &s, &e) != LFMRT_OK) {
+        rc = cli_fail(CMD, "cannot create a session: %s", e.msg);
+        goto done;
+    }
+    r->load_ms += cli_now_ms() - t0;
+    /* warm-up (pages the weights in, starts the threads): a short prefill and decode, not counted */
+    lfmrt_session_reset(s);
+    if (lfmrt_session_prefill(s, toks, r->ctx < 8 ? r->ctx : 8, logits, NULL, &e) != LFMRT_OK ||
+        lfmrt_session_decode(s, argmax(logits, nv), logits, &e) != LFMRT_OK) {
+        rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
+        goto done;
+    }
+    const size_t R = (size_t)c->reps;
+    double *pf = tmp, *dc = tmp + R, *tt = tmp + 2 * R, *cp = tmp + 3 * R, *cd = tmp + 4 * R;
+    for (int rep = 0; rep < c->reps; rep++) {
+        double o[5];
+        if (measure_rep(s, toks, r->ctx, c->n_gen, logits, nv, o, tok_ms + (size_t)rep * (size_t)c->n_gen, &e) !=
+            LFMRT_OK) {
+            rc = cli_fail(CMD, "benchmark failed: %s", e.msg);
+            goto done;
+        }
+        pf[rep] = o[0], dc[rep] = o[1], tt[rep] = o[2], cp[rep] = o[3], cd[rep] = o[4];
+    }
+    const size_t NT = R * (size_t)c->n_gen;
+    r->pf[0] = percentile(pf, R, 0), r->pf[1] = percentile(pf, R, 50), r->pf[2] = percentile(pf, R, 100);
+    r->dc[0] = percentile(dc, R, 0), r->dc[1] = percentile(dc, R, 50), r->dc[2] = percentile(dc, R, 100);
+    r->ttft = percentile(tt, R, 50);
+    r->lat[0] = percentile(tok_ms, NT, 50), r->lat[1] = percentile(tok_ms, NT, 95), r->lat[2] = percentile(tok_ms, NT, 99);
+    r->cpu_pf = percentile(cp, R, 50) / r->threads, r->cpu_dc = percentile(cd, R, 50) / r->threads;
+    lfmrt_session_memory(s, &r->mem);
+    r->peak_rss = peak_rss_bytes();
+done:
+    free(logits);
+    lfmrt_session_destroy(s);
+    return rc;
+}
+
+/* Parses a comma list of ints in [lo, hi] into v[0..*n), at most cap. */
+static int parse_list(const char *opt, const char *s, int lo, int hi, int *v, int *n, int cap) {
+    int64_t *x = NULL;
+    size_t nx = 0;
+    const char *bad;
+    if (!cli_parse_int_list(s, &x, &nx, &bad) || nx > (size_t)cap) {
+        if (nx > (size_t)cap) free(x);
+        return cli_usage(CMD, "option '%s' expects up to %d positive integers, got '%s'", opt, cap, s);
+    }
+    *n = 0;
+    for (size_t i = 0; i < nx; i++) {
+        if (x[i] < lo || x[i] > hi) {
+            const long long bad_v = (long long)x[i];
+            free(x);
+            return cli_usage(CMD, "option '%s': %lld out of range %d..%d", opt, bad_v, lo, hi);
+        }
+        v[(*n)++] = (int)x[i];
+    }
+    free(x);
+    return CLI_OK;
+}
+
 int cmd_bench(int argc, char **argv) {
-    const char *model = NULL, *ctx_s = NULL, *kv = "f16", *llama_bench = NULL, *bwprobe = NULL, *lib_dir = NULL;
-    int threads = cli_default_threads(), n_prompt = 512, n_gen = 128, reps = 3;
-    bool json = false, compare = false;
+    const char *model = NULL, *ctx_s = NULL, *th_s = NULL, *kv = "f16", *llama_bench = NULL, *bwprobe = NULL,
+               *lib_dir = NULL;
+    int n_prompt = 512, n_gen = 128, reps = 3;
+    bool json = false, compare = false, probe = false;
     cli_args a;
     cli_args_init(&a, CMD, argc, argv, 1);
     int k, rc = 0;
@@ -128,7 +371,7 @@ int cmd_bench(int argc, char **argv) {
             usage();
             return CLI_OK;
         } else if (cli_is(&a, "-m", "--model")) rc = cli_val_str(&a, &model);
-        else if (cli_is(&a, "-t", "--threads")) rc = cli_val_int(&a, 1, 1024, &threads);
+        else if (cli_is(&a, "-t", "--threads")) rc = cli_val_str(&a, &th_s);
         else if (cli_is(&a, "-p", "--n-prompt")) rc = cli_val_int(&a, 1, 1 << 20, &n_prompt);
         else if (cli_is(&a, "-n", "--n-gen")) rc = cli_val_int(&a, 0, 1 << 20, &n_gen);
         else if (cli_is(&a, "-r", "--reps")) rc = cli_val_int(&a, 1, 1000, &reps);
@@ -139,208 +382,117 @@ int cmd_bench(int argc, char **argv) {
         else if (cli_is(&a, NULL, "--llamacpp-bench")) rc = cli_val_str(&a, &llama_bench);
         else if (cli_is(&a, NULL, "--bwprobe")) rc = cli_val_str(&a, &bwprobe);
         else if (cli_is(&a, NULL, "--lib-dir")) rc = cli_val_str(&a, &lib_dir);
+        else if (cli_is(&a, NULL, "--cold-start-probe")) rc = cli_flag(&a, &probe); /* hidden */
         else return cli_unknown(&a);
         if (rc) return rc;
     }
     if (!model) return cli_usage(CMD, "missing -m MODEL");
-    if (compare && threads < 1)
-        return cli_usage(CMD, "--compare-llamacpp needs a thread count (-t N or LFMRT_THREADS): both engines use it");
+    int thr[MAX_THREADS], n_thr = 1, ctx[MAX_CTX], n_ctx = 1;
+    thr[0] = cli_default_threads();
+    ctx[0] = n_prompt;
+    if (th_s && (rc = parse_list("--threads", th_s, 1, 1024, thr, &n_thr, MAX_THREADS))) return rc;
+    if (ctx_s && (rc = parse_list("--ctx", ctx_s, 1, 1 << 20, ctx, &n_ctx, MAX_CTX))) return rc;
+    if (probe) return cold_start_probe(model, thr[0]);
+    if (compare && (thr[0] < 1 || n_thr != 1))
+        return cli_usage(CMD, "--compare-llamacpp needs one thread count (-t N or LFMRT_THREADS): both engines use it");
     if (compare && ctx_s) return cli_usage(CMD, "--compare-llamacpp does not take --ctx");
     if (strcmp(kv, "f16") && strcmp(kv, "f32"))
         return cli_usage(CMD, "option '--kv-type' expects f16 or f32, got '%s'", kv);
-    int ctx[MAX_CTX], n_ctx_list = 0, max_len = n_prompt + n_gen;
-    if (ctx_s) {
-        int64_t *v;
-        size_t nv;
-        const char *bad;
-        if (!cli_parse_int_list(ctx_s, &v, &nv, &bad) || nv > MAX_CTX) {
-            if (nv > MAX_CTX) free(v);
-            return cli_usage(CMD, "option '--ctx' expects up to %d positive lengths, got '%s'", MAX_CTX, ctx_s);
-        }
-        for (size_t i = 0; i < nv; i++) {
-            if (v[i] < 1 || v[i] > (1 << 20)) {
-                free(v);
-                return cli_usage(CMD, "option '--ctx': length %lld out of range 1..%d", (long long)v[i], 1 << 20);
-            }
-            ctx[n_ctx_list++] = (int)v[i];
-            if (ctx[n_ctx_list - 1] > max_len) max_len = ctx[n_ctx_list - 1];
-        }
-        free(v);
-    }
+    int max_ctx = 0;
+    for (int i = 0; i < n_ctx; i++)
+        if (ctx[i] > max_ctx) max_ctx = ctx[i];
 
     lfmrt_model *m = NULL;
-    lfmrt_session *s = NULL;
     int32_t *toks = NULL;
-    float *logits = NULL;
-    bench_res r;
-    memset(&r, 0, sizeof r);
-    double t_load = cli_now_ms();
-    rc = cli_open_model(CMD, model, threads, &m);
-    if (rc) goto done;
-    lfmrt_model_info info;
-    lfmrt_model_get_info(m, &info);
-    const int32_t nv = lfmrt_vocab_size(m);
-    if (info.n_ctx_train > 0 && max_len > info.n_ctx_train) {
-        rc = cli_usage(CMD, "%d tokens exceed the model's training context %d", max_len, info.n_ctx_train);
-        goto done;
-    }
-    lfmrt_session_params sp = lfmrt_session_default_params();
-    sp.n_ctx = max_len;
-    sp.kv_type = strcmp(kv, "f32") ? LFMRT_KV_F16 : LFMRT_KV_F32;
-    lfmrt_err e;
-    memset(&e, 0, sizeof e);
-    int st = lfmrt_session_create(m, &sp, &s, &e);
-    t_load = cli_now_ms() - t_load;
-    if (st != LFMRT_OK) {
-        rc = cli_fail(CMD, "cannot create a session: %s", e.msg[0] ? e.msg : lfmrt_status_name(st));
-        goto done;
+    double *tok_ms = NULL, *tmp = NULL;
+    if (compare) {
+        lfmrt_session *s = NULL;
+        float *logits = NULL;
+        if ((rc = cli_open_model(CMD, model, thr[0], &m))) return rc;
+        lfmrt_model_info info;
+        lfmrt_model_get_info(m, &info);
+        const int32_t nv = lfmrt_vocab_size(m);
+        lfmrt_session_params sp = lfmrt_session_default_params();
+        sp.n_ctx = n_prompt + n_gen;
+        sp.kv_type = strcmp(kv, "f32") ? LFMRT_KV_F16 : LFMRT_KV_F32;
+        lfmrt_err e;
+        memset(&e, 0, sizeof e);
+        logits = malloc((size_t)nv * sizeof *logits);
+        if (info.n_ctx_train > 0 && sp.n_ctx > info.n_ctx_train)
+            rc = cli_usage(CMD, "%d tokens exceed the model's training context %d", sp.n_ctx, info.n_ctx_train);
+        else if (!logits) rc = cli_fail(CMD, "out of memory");
+        else if (lfmrt_session_create(m, &sp, &s, &e) != LFMRT_OK)
+            rc = cli_fail(CMD, "cannot create a session: %s", e.msg);
+        else if (!(rc = bench_tokens(m, sp.n_ctx, &toks))) {
+            lfmrt_session_reset(s);
+            if (lfmrt_session_prefill(s, toks, n_prompt < 8 ? n_prompt : 8, logits, NULL, &e) != LFMRT_OK ||
+                lfmrt_session_decode(s, argmax(logits, nv), logits, &e) != LFMRT_OK)
+                rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
+            else {
+                bench_cmp_cfg cc = {model, info.name && info.name[0] ? info.name : model, s, toks, logits, nv,
+                                    info.weight_bytes, thr[0], n_prompt, n_gen, reps, json, llama_bench, bwprobe,
+                                    lib_dir};
+                rc = bench_compare(&cc);
+            }
+        }
+        free(logits);
+        free(toks);
+        lfmrt_session_destroy(s);
+        lfmrt_model_close(m);
+        return rc;
     }
 
-    /* input: a plain sentence repeated until max_len tokens */
-    {
-        static const char SENT[] = "The quick brown fox jumps over the lazy dog. ";
-        size_t reps_text = (size_t)max_len / 4 + 8, len = reps_text * (sizeof SENT - 1);
-        char *text = malloc(len + 1);
-        if (!text) {
-            rc = cli_fail(CMD, "out of memory");
-            goto done;
-        }
-        for (size_t i = 0; i < reps_text; i++) memcpy(text + i * (sizeof SENT - 1), SENT, sizeof SENT - 1);
-        text[len] = '\0';
-        size_t nt;
-        rc = cli_tokenize(CMD, m, text, len, false, &toks, &nt);
-        free(text);
-        if (rc) goto done;
-        if (nt < (size_t)max_len) {
-            rc = cli_fail(CMD, "the benchmark text gave only %zu tokens, %d needed", nt, max_len);
-            goto done;
-        }
-    }
-
-    logits = malloc((size_t)nv * sizeof *logits);
-    r.prefill_tps = calloc((size_t)reps, sizeof(double));
-    r.decode_tps = calloc((size_t)reps, sizeof(double));
-    r.ttft_ms = calloc((size_t)reps, sizeof(double));
-    r.tok_ms = calloc((size_t)reps * (size_t)(n_gen ? n_gen : 1), sizeof(double));
-    r.ctx_ms = calloc((size_t)reps * (size_t)(n_ctx_list ? n_ctx_list : 1), sizeof(double));
-    if (!logits || !r.prefill_tps || !r.decode_tps || !r.ttft_ms || !r.tok_ms || !r.ctx_ms) {
+    tok_ms = calloc((size_t)reps * (size_t)(n_gen ? n_gen : 1), sizeof(double));
+    tmp = calloc((size_t)reps * 5, sizeof(double));
+    if (!tok_ms || !tmp) {
         rc = cli_fail(CMD, "out of memory");
         goto done;
     }
-    /* warm-up (pages the weights in, starts the threads): a short prefill and decode, not counted */
-    int32_t next;
-    if (timed_prefill(s, toks, n_prompt < 8 ? n_prompt : 8, logits, nv, &next, &e) < 0 ||
-        lfmrt_session_decode(s, next, logits, &e) != LFMRT_OK) {
-        rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
-        goto done;
-    }
-    if (compare) {
-        bench_cmp_cfg cc = {model, info.name && info.name[0] ? info.name : model, s, toks, logits, nv,
-                            info.weight_bytes, threads, n_prompt, n_gen, reps, json, llama_bench, bwprobe, lib_dir};
-        rc = bench_compare(&cc);
-        goto done;
-    }
-    for (int rep = 0; rep < reps; rep++) {
-        if (bench_rep(s, toks, n_prompt, n_gen, logits, nv, &r.prefill_tps[rep], &r.decode_tps[rep], &r.ttft_ms[rep],
-                      r.tok_ms + r.n_tok_ms, &e) != LFMRT_OK) {
-            rc = cli_fail(CMD, "benchmark failed: %s", e.msg);
+    bench_cfg c = {model, model, "?", kv, n_gen, reps};
+    char name[256];
+    for (int ti = 0; ti < n_thr; ti++) {
+        bench_row r;
+        memset(&r, 0, sizeof r);
+        r.threads = thr[ti] > 0 ? thr[ti] : (int)sysconf(_SC_NPROCESSORS_ONLN);
+        if (r.threads < 1) r.threads = 1;
+        double t0 = cli_now_ms();
+        if ((rc = cli_open_model(CMD, model, thr[ti], &m))) goto done;
+        double t_open = cli_now_ms() - t0;
+        fprintf(stderr, "bench: %d thread(s): cold start...\n", r.threads);
+        double cold[8];
+        int nc = reps < 8 ? reps : 8;
+        for (int i = 0; i < nc; i++) cold[i] = cold_start_ms(model, thr[ti]);
+        double cold_med = percentile(cold, (size_t)nc, 50);
+        if (cold[0] < 0) cold_med = -1.0; /* sorted: any failure shows first */
+        lfmrt_model_info info;
+        lfmrt_model_get_info(m, &info);
+        snprintf(name, sizeof name, "%s", info.name && info.name[0] ? info.name : model);
+        c.name = name;
+        c.type = lf_dtype_name(info.file_type);
+        if (!c.type) c.type = "?";
+        if (info.n_ctx_train > 0 && max_ctx + n_gen > info.n_ctx_train) {
+            rc = cli_usage(CMD, "%d tokens exceed the model's training context %d", max_ctx + n_gen, info.n_ctx_train);
             goto done;
         }
-        r.n_tok_ms += (size_t)n_gen;
-        for (int c = 0; c < n_ctx_list; c++) {
-            double ms = timed_prefill(s, toks, ctx[c], logits, nv, &next, &e);
-            if (ms < 0) {
-                rc = cli_fail(CMD, "prefill of %d tokens failed: %s", ctx[c], e.msg);
-                goto done;
-            }
-            r.ctx_ms[(size_t)c * (size_t)reps + (size_t)rep] = ms;
+        if (!toks && (rc = bench_tokens(m, max_ctx, &toks))) goto done;
+        if (ti == 0 && !json) print_md_header();
+        for (int ci = 0; ci < n_ctx; ci++) {
+            fprintf(stderr, "bench: %d thread(s), context %d: %d repetitions...\n", r.threads, ctx[ci], reps);
+            r.ctx = ctx[ci];
+            r.cold = cold_med;
+            r.load_ms = t_open;
+            if ((rc = run_config(&c, m, toks, &r, tok_ms, tmp))) goto done;
+            if (json) print_json(&c, &r);
+            else print_md_row(&c, &r);
         }
-    }
-
-    double rss = peak_rss_mib();
-    double pf_min = percentile(r.prefill_tps, (size_t)reps, 0), pf_med = percentile(r.prefill_tps, (size_t)reps, 50),
-           pf_max = percentile(r.prefill_tps, (size_t)reps, 100);
-    double dc_min = percentile(r.decode_tps, (size_t)reps, 0), dc_med = percentile(r.decode_tps, (size_t)reps, 50),
-           dc_max = percentile(r.decode_tps, (size_t)reps, 100);
-    double ttft = percentile(r.ttft_ms, (size_t)reps, 50);
-    double l50 = percentile(r.tok_ms, r.n_tok_ms, 50), l95 = percentile(r.tok_ms, r.n_tok_ms, 95),
-           l99 = percentile(r.tok_ms, r.n_tok_ms, 99);
-    const char *name = info.name && info.name[0] ? info.name : model;
-    if (json) {
-        FILE *f = stdout;
-        fputs("{\"model\":", f);
-        json_cstr(f, model);
-        fputs(",\"name\":", f);
-        json_cstr(f, name);
-        fputs(",\"arch\":", f);
-        json_cstr(f, info.arch);
-        fputs(",\"threads\":", f);
-        if (threads > 0) fprintf(f, "%d", threads);
-        else fputs("null", f); /* the library's default (physical cores) */
-        fprintf(f, ",\"kv_type\":\"%s\",\"reps\":%d,\"weight_bytes\":%llu,\"n_params\":%lld,", kv, reps,
-                (unsigned long long)info.weight_bytes, (long long)info.n_params);
-        fputs("\"load_ms\":", f);
-        json_num(f, t_load);
-        fputs(",\"peak_rss_mib\":", f);
-        json_num(f, rss);
-        fprintf(f, ",\"prefill\":{\"tokens\":%d,\"tok_s\":", n_prompt);
-        json_num(f, pf_med);
-        fputs(",\"tok_s_min\":", f);
-        json_num(f, pf_min);
-        fputs(",\"tok_s_max\":", f);
-        json_num(f, pf_max);
-        fputs(",\"ttft_ms\":", f);
-        json_num(f, ttft);
-        fprintf(f, "},\"decode\":{\"tokens\":%d,\"tok_s\":", n_gen);
-        json_num(f, dc_med);
-        fputs(",\"tok_s_min\":", f);
-        json_num(f, dc_min);
-        fputs(",\"tok_s_max\":", f);
-        json_num(f, dc_max);
-        fputs(",\"latency_ms\":{\"p50\":", f);
-        json_num(f, l50);
-        fputs(",\"p95\":", f);
-        json_num(f, l95);
-        fputs(",\"p99\":", f);
-        json_num(f, l99);
-        fputs("}},\"ctx_sweep\":[", f);
-        for (int c = 0; c < n_ctx_list; c++) {
-            double *v = r.ctx_ms + (size_t)c * (size_t)reps;
-            fprintf(f, "%s{\"tokens\":%d,\"p50_ms\":", c ? "," : "", ctx[c]);
-            json_num(f, percentile(v, (size_t)reps, 50));
-            fputs(",\"p95_ms\":", f);
-            json_num(f, percentile(v, (size_t)reps, 95));
-            fputc('}', f);
-        }
-        fputs("]}\n", f);
-    } else {
-        char th[32] = "default threads";
-        if (threads > 0) snprintf(th, sizeof th, "%d threads", threads);
-        printf("model:    %s (%s, %.1f MiB of weights, %lld parameters), %s, KV %s\n", name, info.arch,
-               (double)info.weight_bytes / 1048576.0, (long long)info.n_params, th, kv);
-        printf("load:     %.1f ms (model open + session); peak RSS %.1f MiB\n", t_load, rss);
-        printf("prefill:  %d tokens, %.1f tok/s (median of %d; min %.1f, max %.1f), time to first token %.1f ms\n",
-               n_prompt, pf_med, reps, pf_min, pf_max, ttft);
-        if (n_gen)
-            printf("decode:   %d tokens, %.1f tok/s (median; min %.1f, max %.1f), per token p50 %.2f ms, p95 %.2f ms, "
-                   "p99 %.2f ms\n",
-                   n_gen, dc_med, dc_min, dc_max, l50, l95, l99);
-        for (int c = 0; c < n_ctx_list; c++) {
-            double *v = r.ctx_ms + (size_t)c * (size_t)reps;
-            printf("input %-5d prefill + first token: p50 %.1f ms, p95 %.1f ms\n", ctx[c], percentile(v, (size_t)reps, 50),
-                   percentile(v, (size_t)reps, 95));
-        }
+        lfmrt_model_close(m);
+        m = NULL;
     }
     rc = CLI_OK;
 done:
     free(toks);
-    free(logits);
-    free(r.prefill_tps);
-    free(r.decode_tps);
-    free(r.ttft_ms);
-    free(r.tok_ms);
-    free(r.ctx_ms);
-    lfmrt_session_destroy(s);
+    free(tok_ms);
+    free(tmp);
     lfmrt_model_close(m);
     return rc;
 }

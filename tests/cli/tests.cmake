@@ -5,7 +5,7 @@ target_sources(cli_test_cli_text PRIVATE
 target_include_directories(cli_test_cli_text PRIVATE ${CMAKE_SOURCE_DIR}/cli)
 
 # Script tests: bash tests/cli/NAME.sh LFMRT_BINARY SCRATCH_DIR (exit 77 = skipped).
-foreach(t usage e2e inspect)
+foreach(t usage e2e inspect bench)
   add_test(NAME cli.${t} COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/${t}.sh $<TARGET_FILE:lfmrt_cli> ${CMAKE_BINARY_DIR}/testtmp)
   set_tests_properties(cli.${t} PROPERTIES SKIP_RETURN_CODE 77 LABELS "cli" TIMEOUT 120)
 endforeach()
