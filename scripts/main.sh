@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/main.sh - the main job: set up, build, generate LFM2-350M (Q8_0, random weights), generate
-# text from it, and measure speed (`lfmrt bench` when the binary has it, else a timed `lfmrt run`).
+# text from it, and measure speed (`lfmrt bench`, and `lfmrt bench --compare-llamacpp` side by side with
+# llama.cpp's own library when the npm peer can be installed).
 # Environment: LFMRT_BUILD_DIR (build), LFMRT_THREADS (lfmrt's default: all cores).
 set -euo pipefail
 
@@ -15,9 +16,14 @@ T0=$(date +%s)
 step "setup"
 bash scripts/setup.sh
 
+step "llama.cpp peer (node-llama-cpp@3.21.1) for the side-by-side benchmark"
+mkdir -p "$BUILD"
+PEER=1
+bash scripts/peer-install.sh "$BUILD/peer" || { PEER=0; echo "no llama.cpp peer: the comparison is skipped"; }
+
 step "build ($BUILD, Release)"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target lfmrt_cli >"$BUILD/main-build.log" 2>&1 || { tail -n 60 "$BUILD/main-build.log"; exit 1; }
+cmake --build "$BUILD" -j "$JOBS" >"$BUILD/main-build.log" 2>&1 || { tail -n 60 "$BUILD/main-build.log"; exit 1; }
 LFMRT="$BUILD/lfmrt"
 "$LFMRT" --version
 
@@ -38,7 +44,11 @@ awk -v a="$t" -v b="$(date +%s.%N)" 'BEGIN { printf "run wall time (load + prefi
 
 step "benchmark"
 if "$LFMRT" bench --help >/dev/null 2>&1; then
-  "$LFMRT" bench -m "$MODEL"
+  "$LFMRT" bench -m "$MODEL" -t 1,2 -p 512 -n 128 -r 3
+  if [ "$PEER" = 1 ] && [ -x "$BUILD/llamacpp_bench" ]; then
+    step "side by side with llama.cpp (same file, alternating, 1 and 2 threads)"
+    for t in 1 2; do "$LFMRT" bench -m "$MODEL" -t "$t" -p 512 -n 128 -r 3 --compare-llamacpp; done
+  fi
 else
   echo "lfmrt bench is not available yet: timing 3 runs of 128 tokens instead"
   for i in 1 2 3; do
