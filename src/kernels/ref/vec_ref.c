@@ -8,6 +8,7 @@
  * 1.5*2^23 shift trick, a two-constant Cody-Waite reduction b = x - n*ln2, a degree-5 polynomial in
  * b evaluated with FMAs, then scaling by 2^n (correctly rounded, ldexpf); |n| > 192 saturates. */
 float expf_ggml_ref(float x) {
+    if (isnan(x)) return x; /* NaN out, as the SIMD versions; keeps NaN away from the int conversion */
     const float r = 0x1.8p23f;
     const float z = fmaf(x, 0x1.715476p+0f, r);
     const float n = z - r;
