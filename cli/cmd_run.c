@@ -55,7 +55,8 @@ static void usage(void) {
            "  -h, --help              this help\n"
            "\n"
            "Sampling defaults are the model's recommendation (LFM2: --temp 0.3 --min-p 0.15\n"
-           "--repeat-penalty 1.05; others: --temp 0.8 --top-k 40 --top-p 0.95 --min-p 0.05).\n");
+           "--repeat-penalty 1.05; Qwen3: --temp 0.6 --top-k 20 --top-p 0.95; Gemma3: --temp 1.0\n"
+           "--top-k 64 --top-p 0.95; others: --temp 0.8 --top-k 40 --top-p 0.95 --min-p 0.05).\n");
 }
 
 typedef struct run_opts {

@@ -108,6 +108,18 @@ lfmrt_sampler_params lf_sampler_defaults_for_arch(const char *arch) {
         p.top_p = 1.0f;
         p.min_p = 0.15f;
         p.repeat_penalty = 1.05f;
+    } else if (arch && strcmp(arch, "qwen3") == 0) {
+        /* Qwen3 model card, thinking mode (generation_config.json): T 0.6, top-k 20, top-p 0.95, min-p 0 */
+        p.temperature = 0.6f;
+        p.top_k = 20;
+        p.top_p = 0.95f;
+        p.min_p = 0.0f;
+    } else if (arch && strcmp(arch, "gemma3") == 0) {
+        /* Gemma 3 (generation_config.json / model card): T 1.0, top-k 64, top-p 0.95, min-p 0 */
+        p.temperature = 1.0f;
+        p.top_k = 64;
+        p.top_p = 0.95f;
+        p.min_p = 0.0f;
     }
     return p;
 }

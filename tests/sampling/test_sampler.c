@@ -511,6 +511,17 @@ static void test_defaults(void **state) {
     assert_true(l.top_k <= 0);
     assert_true(l.top_p >= 1.0f);
     lfmrt_sampler_params q = lf_sampler_defaults_for_arch("qwen3");
+    assert_float_equal(q.temperature, 0.6f, 1e-6);
+    assert_int_equal(q.top_k, 20);
+    assert_float_equal(q.top_p, 0.95f, 1e-6);
+    assert_true(q.min_p <= 0.0f);
+    assert_float_equal(q.repeat_penalty, 1.0f, 1e-6);
+    lfmrt_sampler_params g = lf_sampler_defaults_for_arch("gemma3");
+    assert_float_equal(g.temperature, 1.0f, 1e-6);
+    assert_int_equal(g.top_k, 64);
+    assert_float_equal(g.top_p, 0.95f, 1e-6);
+    assert_true(g.min_p <= 0.0f);
+    q = lf_sampler_defaults_for_arch("llama");
     assert_memory_equal(&q, &d, sizeof q);
     q = lf_sampler_defaults_for_arch(NULL);
     assert_memory_equal(&q, &d, sizeof q);
