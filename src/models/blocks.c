@@ -145,10 +145,7 @@ int lf_block_attention(const lf_model_core *m, lf_fwd_state *st, int il, int T, 
             for (int i = 0; i < QW; i++) q[i] *= hp->q_scale;
         lf_kv_store(&st->kv, L->cache_index, st->pos + t, k, v);
     }
-    /* compact q rows to stride QW for the attention op when the scratch stride is wider */
-    if (qs != QW)
-        for (int t = 1; t < T; t++) memmove(st->q + (size_t)t * QW, st->q + (size_t)t * qs, (size_t)QW * sizeof(float));
-    lf_attn_params ap = {nh, nkv, hd, hp->f_attn_scale, hp->swa_layer[il] ? hp->n_swa : 0};
+    lf_attn_params ap = {nh, nkv, hd, hp->f_attn_scale, hp->swa_layer[il] ? hp->n_swa : 0, qs};
     lf_attention(&st->op, &st->kv, L->cache_index, &ap, st->q, st->att, T, st->pos, st->attn_scratch);
     return mm(st, &L->wo, st->att, QW, st->o, H, T, "attn_output", il, e);
 }

@@ -30,7 +30,8 @@ static void attn_one(const attn_job *j, int t, int h, float *sc) {
     int start = 0;
     if (p->n_swa > 0 && pos - p->n_swa + 1 > 0) start = pos - p->n_swa + 1;
     const int n = pos - start + 1;
-    const float *q = j->q + (size_t)t * qrow + (size_t)h * hd;
+    const int qs = p->q_stride > 0 ? p->q_stride : qrow;
+    const float *q = j->q + (size_t)t * qs + (size_t)h * hd;
     /* q stays f32 even with an f16 cache: K and V are widened to f32, as ggml's tiled CPU flash
      * attention does for prompt batches (its single-row path rounds q to f16; we keep the more accurate
      * one for every batch size). */

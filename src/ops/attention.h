@@ -9,6 +9,7 @@ typedef struct lf_attn_params {
     int n_head, n_head_kv, head_dim;
     float scale; /* multiplies q.k */
     int n_swa;   /* > 0: query at p sees keys p - n_swa < p0 <= p */
+    int q_stride; /* floats between query rows of q; 0: n_head * head_dim */
 } lf_attn_params;
 
 /* Floats of scratch each thread needs (n_ctx scores + accumulators). */

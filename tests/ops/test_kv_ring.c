@@ -52,7 +52,7 @@ static void attn_case(int f16, int T) {
     assert_int_equal(lf_kv_init_caps(&full, 1, &cf, HD, f16, &e), LFMRT_OK);
     assert_int_equal(lf_kv_init_caps(&ring, 1, &cr, HD, f16, &e), LFMRT_OK);
     lf_opctx ctx = {0};
-    lf_attn_params ap = {NH, 1, HD, 0.35f, W};
+    lf_attn_params ap = {NH, 1, HD, 0.35f, W, 0};
     float *sf = calloc(lf_attention_scratch_floats(N, HD), sizeof(float));
     float *sr = calloc(lf_attention_scratch_floats(N, HD), sizeof(float));
     float q[N][NH * HD], of[N][NH * HD], orr[N][NH * HD], k[HD], v[HD];
