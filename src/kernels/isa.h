@@ -11,6 +11,12 @@
 void lf_kernels_install_avx2(lf_kernels *k);
 /* x86_avx512/: needs AVX-512 F, BW, VL, VNNI (plus FMA, F16C). */
 void lf_kernels_install_avx512(lf_kernels *k);
+/* Extension installers, each in its own file of the same directory, called right after the ISA's
+ * main installer: K-quant weights (Q4_K, Q5_K, Q6_K) and float weights (F16, BF16). */
+void lf_kernels_install_avx2_kq(lf_kernels *k);
+void lf_kernels_install_avx2_float(lf_kernels *k);
+void lf_kernels_install_avx512_kq(lf_kernels *k);
+void lf_kernels_install_avx512_float(lf_kernels *k);
 #endif
 
 #if defined(LFMRT_HAVE_ARM)
@@ -18,6 +24,11 @@ void lf_kernels_install_avx512(lf_kernels *k);
 void lf_kernels_install_neon(lf_kernels *k);
 /* arm_dotprod/: needs AdvSIMD + FEAT_DotProd (HWCAP_ASIMDDP). */
 void lf_kernels_install_dotprod(lf_kernels *k);
+/* Extension installers (own files, called after the main installer of the same ISA). */
+void lf_kernels_install_neon_kq(lf_kernels *k);
+void lf_kernels_install_neon_float(lf_kernels *k);
+void lf_kernels_install_neon_vec(lf_kernels *k);
+void lf_kernels_install_dotprod_kq(lf_kernels *k);
 #endif
 
 #endif

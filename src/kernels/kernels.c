@@ -71,13 +71,28 @@ void lf_kernels_init(lf_kernels *k, lf_cpu_features cpu) {
     lf_kernels_init_ref(k);
     k->cpu = cpu;
 #if defined(LFMRT_HAVE_X86)
-    if (cpu.avx2 && cpu.fma && cpu.f16c) lf_kernels_install_avx2(k);
-    if (cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512vnni && cpu.f16c && cpu.fma)
+    if (cpu.avx2 && cpu.fma && cpu.f16c) {
+        lf_kernels_install_avx2(k);
+        lf_kernels_install_avx2_kq(k);
+        lf_kernels_install_avx2_float(k);
+    }
+    if (cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512vnni && cpu.f16c && cpu.fma) {
         lf_kernels_install_avx512(k);
+        lf_kernels_install_avx512_kq(k);
+        lf_kernels_install_avx512_float(k);
+    }
 #endif
 #if defined(LFMRT_HAVE_ARM)
-    if (cpu.neon) lf_kernels_install_neon(k);
-    if (cpu.neon && cpu.dotprod) lf_kernels_install_dotprod(k);
+    if (cpu.neon) {
+        lf_kernels_install_neon(k);
+        lf_kernels_install_neon_kq(k);
+        lf_kernels_install_neon_float(k);
+        lf_kernels_install_neon_vec(k);
+    }
+    if (cpu.neon && cpu.dotprod) {
+        lf_kernels_install_dotprod(k);
+        lf_kernels_install_dotprod_kq(k);
+    }
 #endif
 }
 

@@ -1,0 +1,5 @@
+/* kernels/x86_avx2/install_kq_avx2.c - AVX2 entries for the K-quant weights (Q4_K, Q5_K, Q6_K x Q8_K). Nothing is installed yet:
+ * those entries keep what the earlier cascade levels set. */
+#include "kernels/isa.h"
+
+void lf_kernels_install_avx2_kq(lf_kernels *k) { (void)k; }
