@@ -129,6 +129,18 @@ int lfmrt_session_prefill(lfmrt_session *s, const int32_t *tokens, int n, float 
 /* One token: equivalent to prefill of 1 token. */
 int lfmrt_session_decode(lfmrt_session *s, int32_t token, float *logits, lfmrt_err *err);
 
+/* Batched decode: advances n sessions of the same model by one token each in one forward pass (the
+ * weights are read once for all of them). tokens[i] goes to sessions[i]; logits receives n * n_vocab
+ * floats, row i the logits of session i. Each session's position, KV cache and conv state advance
+ * exactly as lfmrt_session_decode would (quantized weights: the same logits bit for bit; F32/F16 up to
+ * summation order). Uses the first session's scratch and thread pool: n must be <= its n_batch.
+ * Errors (no session changed): LFMRT_E_INVALID for n < 1, a NULL argument, sessions of different
+ * models or the same session twice; LFMRT_E_RANGE for n above sessions[0]'s n_batch, a session at its
+ * context limit or a token id out of range. Allocates nothing. Not thread-safe with other calls on any
+ * of the sessions. */
+int lfmrt_batch_decode(lfmrt_session *const *sessions, const int32_t *tokens, int n, float *logits,
+                       lfmrt_err *err);
+
 /* Memory a session holds, in bytes. weights_mapped: the model's whole GGUF image (mapped read-only,
  * shared by every session of the model); weights_resident: how much of that image is in memory now
  * (mincore; 0 where the OS cannot tell); kv_cache: the KV cache as allocated for n_ctx (attention

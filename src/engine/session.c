@@ -83,6 +83,48 @@ int lfmrt_session_decode(lfmrt_session *s, int32_t token, float *logits, lfmrt_e
     return lfmrt_session_prefill(s, &token, 1, logits, NULL, err);
 }
 
+int lfmrt_batch_decode(lfmrt_session *const *sessions, const int32_t *tokens, int n, float *logits,
+                       lfmrt_err *err) {
+    if (!sessions || !tokens || !logits)
+        return lf_err(err, LFMRT_E_INVALID, "batch decode: sessions, tokens and logits must be non-NULL");
+    if (n < 1) return lf_err(err, LFMRT_E_INVALID, "batch decode of %d sequences (must be >= 1)", n);
+    for (int i = 0; i < n; i++)
+        if (!sessions[i]) return lf_err(err, LFMRT_E_INVALID, "batch decode: session %d is NULL", i);
+    lfmrt_session *s0 = sessions[0];
+    const lfmrt_model *m = s0->m;
+    lf_fwd_state *st = &s0->st;
+    const int V = m->core.hp.n_vocab;
+    if (n > st->n_batch)
+        return lf_err(err, LFMRT_E_RANGE,
+                      "batch decode of %d sequences exceeds the first session's batch scratch (n_batch %d)", n,
+                      st->n_batch);
+    for (int i = 0; i < n; i++) {
+        const lfmrt_session *s = sessions[i];
+        if (s->m != m)
+            return lf_err(err, LFMRT_E_INVALID, "batch decode: session %d belongs to a different model than session 0",
+                          i);
+        if (lf_pool_size(s->pool) != lf_pool_size(s0->pool))
+            return lf_err(err, LFMRT_E_INVALID, "batch decode: session %d has %d threads, session 0 has %d", i,
+                          lf_pool_size(s->pool), lf_pool_size(s0->pool));
+        for (int j = 0; j < i; j++)
+            if (sessions[j] == s)
+                return lf_err(err, LFMRT_E_INVALID, "batch decode: session %d is the same session as %d", i, j);
+        if (s->st.pos + 1 > s->st.n_ctx)
+            return lf_err(err, LFMRT_E_RANGE, "batch decode: session %d: context full (position %d, n_ctx %d)", i,
+                          s->st.pos, s->st.n_ctx);
+        if (tokens[i] < 0 || tokens[i] >= V)
+            return lf_err(err, LFMRT_E_RANGE, "batch decode: token %d (session %d) out of range [0, %d)", tokens[i], i,
+                          V);
+    }
+    for (int i = 0; i < n; i++) st->rows[i] = &sessions[i]->st;
+    st->n_rows = n;
+    int rc = m->arch->forward(&m->core, st, tokens, n, logits, true, err);
+    st->n_rows = 0;
+    if (rc) return rc;
+    for (int i = 0; i < n; i++) sessions[i]->st.pos++;
+    return LFMRT_OK;
+}
+
 void lfmrt_session_memory(const lfmrt_session *s, lfmrt_memory_info *out) {
     memset(out, 0, sizeof *out);
     const lfmrt_model *m = s->m;
@@ -100,5 +142,5 @@ void lfmrt_session_memory(const lfmrt_session *s, lfmrt_memory_info *out) {
     const size_t qw = QW > 3 * H ? QW : 3 * H, aw = QW > H ? QW : H;
     size_t floats = T * (3 * H + qw + 2 * KVW + aw + 2 * (size_t)hp->n_ff) + (size_t)hp->n_vocab;
     floats += (size_t)lf_pool_size(s->pool) * lf_attention_scratch_floats(st->n_ctx, hp->head_dim);
-    out->scratch = floats * sizeof(float) + st->op.act_cap + 64;
+    out->scratch = floats * sizeof(float) + st->op.act_cap + 64 + T * sizeof(*st->rows);
 }

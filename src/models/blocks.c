@@ -62,12 +62,13 @@ int lf_state_init(lf_fwd_state *st, const lf_model_core *m, const lf_kernels *k,
     st->up = malloc(T * (size_t)hp->n_ff * sizeof(float));
     st->attn_scratch = malloc(attn * sizeof(float));
     st->tmp_logits = malloc((size_t)hp->n_vocab * sizeof(float));
+    st->rows = malloc(T * sizeof *st->rows);
     st->op.k = k;
     st->op.pool = pool;
     st->op.act = malloc(act + 64);
     st->op.act_cap = act;
     if (!st->x || !st->xn || !st->q || !st->k || !st->v || !st->att || !st->o || !st->gate || !st->up ||
-        !st->attn_scratch || !st->tmp_logits || !st->op.act) {
+        !st->attn_scratch || !st->tmp_logits || !st->rows || !st->op.act) {
         lf_state_deinit(st);
         return lf_err(e, LFMRT_E_NOMEM, "out of memory allocating session scratch (n_batch %d)", n_batch);
     }
@@ -88,6 +89,7 @@ void lf_state_deinit(lf_fwd_state *st) {
     free(st->up);
     free(st->attn_scratch);
     free(st->tmp_logits);
+    free(st->rows);
     free(st->op.act);
     memset(st, 0, sizeof *st);
 }
@@ -130,23 +132,34 @@ int lf_block_attention(const lf_model_core *m, lf_fwd_state *st, int il, int T, 
     const float base = hp->swa_layer[il] ? hp->rope_base_swa : hp->rope_base;
     for (int t = 0; t < T; t++) {
         float *q = st->q + (size_t)t * qs, *k = st->k + (size_t)t * KW, *v = st->v + (size_t)t * KW;
+        const int pos = lf_row_pos(st, t);
         if (L->q_norm)
             for (int h = 0; h < nh; h++) lf_rmsnorm(q + h * hd, q + h * hd, L->q_norm, hd, hp->eps);
         if (L->k_norm)
             for (int h = 0; h < nkv; h++) lf_rmsnorm(k + h * hd, k + h * hd, L->k_norm, hd, hp->eps);
         if (hp->rope_type == LF_ROPE_NORM) {
-            lf_rope_norm(q, nh, hd, hp->n_rot, st->pos + t, base);
-            lf_rope_norm(k, nkv, hd, hp->n_rot, st->pos + t, base);
+            lf_rope_norm(q, nh, hd, hp->n_rot, pos, base);
+            lf_rope_norm(k, nkv, hd, hp->n_rot, pos, base);
         } else {
-            lf_rope_neox(q, nh, hd, hp->n_rot, st->pos + t, base);
-            lf_rope_neox(k, nkv, hd, hp->n_rot, st->pos + t, base);
+            lf_rope_neox(q, nh, hd, hp->n_rot, pos, base);
+            lf_rope_neox(k, nkv, hd, hp->n_rot, pos, base);
         }
         if (hp->q_scale != 0.0f)
             for (int i = 0; i < QW; i++) q[i] *= hp->q_scale;
-        lf_kv_store(&st->kv, L->cache_index, st->pos + t, k, v);
+        lf_kv_store(&lf_row_state(st, t)->kv, L->cache_index, pos, k, v);
     }
     lf_attn_params ap = {nh, nkv, hd, hp->f_attn_scale, hp->swa_layer[il] ? hp->n_swa : 0, qs};
-    lf_attention(&st->op, &st->kv, L->cache_index, &ap, st->q, st->att, T, st->pos, st->attn_scratch);
+    if (st->n_rows == 0) {
+        lf_attention(&st->op, &st->kv, L->cache_index, &ap, st->q, st->att, T, st->pos, st->attn_scratch);
+    } else {
+        /* one query per sequence, each against its own cache, with this state's pool (every session of
+         * a model has a pool of the same size, so each row's attention scratch fits it) */
+        for (int t = 0; t < T; t++) {
+            lf_fwd_state *rs = st->rows[t];
+            lf_attention(&st->op, &rs->kv, L->cache_index, &ap, st->q + (size_t)t * qs, st->att + (size_t)t * QW, 1,
+                         rs->pos, rs->attn_scratch);
+        }
+    }
     return mm(st, &L->wo, st->att, QW, st->o, H, T, "attn_output", il, e);
 }
 

@@ -136,7 +136,12 @@ static int lfm2_shortconv(const lf_model_core *m, lf_fwd_state *st, int il, int 
     const int qs = m->hp.n_head * m->hp.head_dim > 3 * H ? m->hp.n_head * m->hp.head_dim : 3 * H;
     int rc = lf_matmul(&st->op, &L->in_proj, st->xn, H, st->q, qs, T);
     if (rc) return lf_err(e, rc, "layer %d: shortconv.in_proj: matmul failed", il);
-    lf_shortconv(st->att, H, st->q, qs, lf_convstate_layer(&st->conv, L->cache_index), L->conv, H, K, T);
+    if (st->n_rows == 0)
+        lf_shortconv(st->att, H, st->q, qs, lf_convstate_layer(&st->conv, L->cache_index), L->conv, H, K, T);
+    else /* batched sequences: each token advances its own sequence's conv state */
+        for (int t = 0; t < T; t++)
+            lf_shortconv(st->att + (size_t)t * H, H, st->q + (size_t)t * qs, qs,
+                         lf_convstate_layer(&st->rows[t]->conv, L->cache_index), L->conv, H, K, 1);
     rc = lf_matmul(&st->op, &L->out_proj, st->att, H, st->o, H, T);
     if (rc) return lf_err(e, rc, "layer %d: shortconv.out_proj: matmul failed", il);
     return LFMRT_OK;

@@ -84,7 +84,22 @@ typedef struct lf_fwd_state {
     float *gate, *up; /* [T][F] */
     float *attn_scratch; /* threads * lf_attention_scratch_floats */
     float *tmp_logits;   /* [V] when the caller passes no logits buffer */
+    /* Batched decode of several sequences (lfmrt_batch_decode): when n_rows > 0, the T == n_rows tokens
+     * of a forward chunk belong to different sequences: token t is at position rows[t]->pos of sequence
+     * rows[t] and its stateful steps (RoPE position, KV store, attention, short-conv state) use that
+     * state; everything else (weights, scratch, act buffer, pool) is this state's. rows[0] is this state.
+     * rows has n_batch entries, allocated at init. */
+    struct lf_fwd_state **rows;
+    int n_rows;
 } lf_fwd_state;
+
+/* The state whose stateful parts token t of a chunk uses, and its position. */
+static inline struct lf_fwd_state *lf_row_state(struct lf_fwd_state *st, int t) {
+    return st->n_rows > 0 ? st->rows[t] : st;
+}
+static inline int lf_row_pos(const struct lf_fwd_state *st, int t) {
+    return st->n_rows > 0 ? st->rows[t]->pos : st->pos + t;
+}
 
 /* Architecture entry: fill `m` from the GGUF (all tensors checked), and run a forward chunk. */
 typedef struct lf_arch {
