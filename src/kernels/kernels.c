@@ -5,7 +5,7 @@
  *  - dot != NULL  <=> t is a computable weight type (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1,
  *    Q4_K, Q5_K, Q6_K); then gemv != NULL, to_f32 != NULL, and t[vec_dot_type].from_f32 != NULL,
  *    with vec_dot_type as MODEL-SPEC 6.1.
- *  - from_f32 != NULL for F32, F16, BF16, Q8_0, Q4_0 and the activation types Q8_1, Q8_K.
+ *  - from_f32 != NULL for F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K, Q6_K and the activation types Q8_1, Q8_K.
  *  - to_f32 != NULL also for the activation types Q8_1 and Q8_K (used by tests and debugging).
  *  - where dot == NULL, vec_dot_type is t itself (meaningless) and isa is "none" unless the type
  *    has conversions ("ref").
@@ -20,6 +20,7 @@
 #include "kernels/isa.h"
 #include "kernels/ref/ref.h"
 #include "kernels/vec.h"
+#include "format/quant_blocks.h"
 
 static void set(lf_kernels *k, uint32_t t, uint32_t vdt, lf_to_f32_fn to, lf_from_f32_fn from,
                 lf_dot_fn dot, lf_gemv_fn gemv) {
@@ -52,9 +53,9 @@ void lf_kernels_init_ref(lf_kernels *k) {
     set(k, LF_DT_Q5_0, LF_DT_Q8_0, dequant_row_q5_0_ref, NULL, dot_q5_0_q8_0_ref, gemv_q5_0_q8_0_ref);
     set(k, LF_DT_Q4_1, LF_DT_Q8_1, dequant_row_q4_1_ref, NULL, dot_q4_1_q8_1_ref, gemv_q4_1_q8_1_ref);
     set(k, LF_DT_Q5_1, LF_DT_Q8_1, dequant_row_q5_1_ref, NULL, dot_q5_1_q8_1_ref, gemv_q5_1_q8_1_ref);
-    set(k, LF_DT_Q4_K, LF_DT_Q8_K, dequant_row_q4_k_ref, NULL, dot_q4_k_q8_k_ref, gemv_q4_k_q8_k_ref);
-    set(k, LF_DT_Q5_K, LF_DT_Q8_K, dequant_row_q5_k_ref, NULL, dot_q5_k_q8_k_ref, gemv_q5_k_q8_k_ref);
-    set(k, LF_DT_Q6_K, LF_DT_Q8_K, dequant_row_q6_k_ref, NULL, dot_q6_k_q8_k_ref, gemv_q6_k_q8_k_ref);
+    set(k, LF_DT_Q4_K, LF_DT_Q8_K, dequant_row_q4_k_ref, quantize_row_q4_k_ref, dot_q4_k_q8_k_ref, gemv_q4_k_q8_k_ref);
+    set(k, LF_DT_Q5_K, LF_DT_Q8_K, dequant_row_q5_k_ref, quantize_row_q5_k_ref, dot_q5_k_q8_k_ref, gemv_q5_k_q8_k_ref);
+    set(k, LF_DT_Q6_K, LF_DT_Q8_K, dequant_row_q6_k_ref, quantize_row_q6_k_ref, dot_q6_k_q8_k_ref, gemv_q6_k_q8_k_ref);
     /* activation-only types: conversions, no dot */
     set(k, LF_DT_Q8_1, LF_DT_Q8_1, dequant_row_q8_1_ref, quantize_row_q8_1_ref, NULL, NULL);
     set(k, LF_DT_Q8_K, LF_DT_Q8_K, dequant_row_q8_k_ref, quantize_row_q8_k_ref, NULL, NULL);
@@ -101,4 +102,28 @@ size_t lf_kernels_act_size(const lf_kernels *k, uint32_t w, int64_t n) {
     size_t sz = 0;
     if (!lf_dtype_row_size(k->t[w].vec_dot_type, n, &sz)) return 0;
     return sz;
+}
+
+size_t lf_kernels_gemm_act_size(const lf_kernels *k, uint32_t w, int64_t n) {
+    const size_t plain = lf_kernels_act_size(k, w, n);
+    if (!plain || !k->t[w].gemm || !k->t[w].gemm_side) return plain;
+    return lf_act_side_row_size(n);
+}
+
+size_t lf_act_side_offset(int64_t n) { return ((size_t)(n / 32) * sizeof(lf_block_q8_0) + 15) & ~(size_t)15; }
+
+size_t lf_act_side_row_size(int64_t n) {
+    return (lf_act_side_offset(n) + (size_t)(n / 32) * sizeof(lf_act_side) + 63) & ~(size_t)63;
+}
+
+void lf_act_side_fill(void *row, int64_t n) {
+    const lf_block_q8_0 *b = row;
+    lf_act_side *side = (lf_act_side *)((uint8_t *)row + lf_act_side_offset(n));
+    for (int64_t i = 0; i < n / 32; i++) {
+        int32_t sum = 0;
+        for (int j = 0; j < 32; j++) sum += b[i].qs[j];
+        side[i].neg128_sum = -128 * sum;
+        side[i].neg8_sum = -8 * sum;
+        side[i].d = lf_fp16_to_f32(b[i].d);
+    }
 }

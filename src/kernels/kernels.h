@@ -41,6 +41,23 @@ typedef void (*lf_gemv_fn)(int64_t n, int64_t nrows, float *s, const void *w, si
 typedef void (*lf_gemm_fn)(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                            size_t w_stride, const void *a, size_t a_stride);
 
+/* Per-block activation data a gemm may ask for (lf_type_kernels.gemm_side): the Q8_0 activation row's
+ * n/32 blocks, then, at byte offset lf_act_side_offset(n) of the same row, one entry per block. With it a
+ * gemm that makes the weights unsigned (Q8_0 + 128, Q4_0 codes 0..15) corrects each block's integer sum by
+ * a precomputed constant, and finds the activation scale already in f32. */
+typedef struct lf_act_side {
+    int32_t neg128_sum; /* -128 * sum(qs) */
+    int32_t neg8_sum;   /* -8 * sum(qs) */
+    float d;            /* the block's f16 scale, widened */
+} lf_act_side;
+
+/* Byte offset of the side entries in a row of n activations (the Q8_0 blocks rounded up to 16 bytes). */
+size_t lf_act_side_offset(int64_t n);
+/* Bytes of a row with side entries (a multiple of 64). */
+size_t lf_act_side_row_size(int64_t n);
+/* Writes the side entries of the Q8_0 row at `row` (n values), at row + lf_act_side_offset(n). */
+void lf_act_side_fill(void *row, int64_t n);
+
 typedef struct lf_type_kernels {
     uint32_t vec_dot_type;  /* dtype the activations are converted to */
     lf_to_f32_fn to_f32;    /* NULL if not computable */
@@ -48,6 +65,7 @@ typedef struct lf_type_kernels {
     lf_dot_fn dot;          /* NULL if not computable */
     lf_gemv_fn gemv;        /* several rows per call */
     lf_gemm_fn gemm;        /* several rows x several tokens; NULL: use gemv per token */
+    unsigned char gemm_side; /* 1: gemm's activation rows carry lf_act_side entries (Q8_0 vec_dot type) */
     const char *isa;        /* "ref", "avx2", ... for reports */
 } lf_type_kernels;
 
@@ -76,5 +94,8 @@ void lf_kernels_init(lf_kernels *k, lf_cpu_features cpu);
 /* Bytes needed to hold n activations converted to the vec_dot type of weight dtype w (n a multiple of
  * that type's block). 0 if w is not computable. */
 size_t lf_kernels_act_size(const lf_kernels *k, uint32_t w, int64_t n);
+/* Bytes of one activation row as the gemm of w wants it: lf_kernels_act_size, or lf_act_side_row_size
+ * when the entry's gemm_side is set. 0 if w is not computable. */
+size_t lf_kernels_gemm_act_size(const lf_kernels *k, uint32_t w, int64_t n);
 
 #endif

@@ -25,13 +25,17 @@ typedef struct {
     lf_from_f32_fn conv;
     lf_gemv_fn gemv;
     lf_gemm_fn gemm; /* NULL: gemv per token */
+    int side;        /* gemm's activation rows carry lf_act_side entries */
 } mm_job;
 
 static void mm_convert(void *ctx, int ith, int nth) {
     mm_job *j = ctx;
     long b, e;
     lf_pool_split(j->T, ith, nth, 1, &b, &e);
-    for (long t = b; t < e; t++) j->conv(j->x + t * j->xs, j->act + t * j->act_row, j->W->ne0);
+    for (long t = b; t < e; t++) {
+        j->conv(j->x + t * j->xs, j->act + t * j->act_row, j->W->ne0);
+        if (j->side) lf_act_side_fill(j->act + t * j->act_row, j->W->ne0);
+    }
 }
 
 #define MM_BLOCK 16
@@ -65,7 +69,8 @@ static void mm_rows(void *ctx, int ith, int nth) {
 }
 
 size_t lf_matmul_act_bound(const lf_kernels *k, uint32_t w, int64_t n, int T) {
-    return lf_kernels_act_size(k, w, n) * (size_t)T;
+    const size_t plain = lf_kernels_act_size(k, w, n), g = lf_kernels_gemm_act_size(k, w, n);
+    return (T > 1 && g > plain ? g : plain) * (size_t)T;
 }
 
 int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, float *y, int64_t y_stride,
@@ -73,9 +78,12 @@ int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, 
     const lf_type_kernels *tk = &ctx->k->t[W->type];
     const lf_type_kernels *ak = &ctx->k->t[tk->vec_dot_type];
     if (!tk->gemv || !ak->from_f32) return LFMRT_E_INVALID;
-    const size_t act_row = lf_kernels_act_size(ctx->k, W->type, W->ne0);
+    const int use_gemm = tk->gemm && T > 1;
+    const size_t act_row = use_gemm ? lf_kernels_gemm_act_size(ctx->k, W->type, W->ne0)
+                                    : lf_kernels_act_size(ctx->k, W->type, W->ne0);
     if (act_row * (size_t)T > ctx->act_cap) return LFMRT_E_RANGE;
-    mm_job j = {ctx->k, W, x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv, tk->gemm};
+    mm_job j = {ctx->k, W, x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv,
+                use_gemm ? tk->gemm : NULL, use_gemm && tk->gemm_side};
     lf_pool_run(T > 1 ? ctx->pool : NULL, mm_convert, &j);
     lf_pool_run(ctx->pool, mm_rows, &j);
     return LFMRT_OK;

@@ -18,14 +18,16 @@
 
 static const float SENTINEL = 12345.0f;
 
-/* Activations for ntok tokens of n values in the vec_dot type, rows a_stride bytes apart. */
+/* Activations for ntok tokens of n values in the vec_dot type, rows a_stride bytes apart (with the
+ * lf_act_side entries after the blocks when side is set). */
 static uint8_t *make_acts(const lf_kernels *ref, uint32_t at, int64_t n, int ntok, size_t a_stride, uint64_t *rng,
-                          float *x) {
+                          float *x, int side) {
     uint8_t *a = malloc(a_stride * (size_t)ntok);
     assert_non_null(a);
     for (int t = 0; t < ntok; t++) {
         for (int64_t i = 0; i < n; i++) x[i] = lf_test_randf(rng) * (float)(1 + (i / 32 + t) % 5);
         ref->t[at].from_f32(x, a + a_stride * (size_t)t, n);
+        if (side) lf_act_side_fill(a + a_stride * (size_t)t, n);
     }
     return a;
 }
@@ -45,9 +47,9 @@ static void correlate(uint32_t t, uint8_t *w, size_t stride, int rows, const flo
 }
 
 static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
-    const int64_t ns[] = {32, 64, 96, 160, 1056};
-    const int rows[] = {1, 3, 4, 5, 9, 16, 17};
-    const int toks[] = {1, 2, 3, 4, 5, 8, 9, 17};
+    const int64_t ns[] = {32, 64, 96, 160, 1056, 2080}; /* 2080 = 65 blocks: three packed chunks */
+    const int rows[] = {1, 3, 4, 5, 9, 16, 17, 33};
+    const int toks[] = {1, 2, 3, 4, 5, 8, 9, 17, 70};
     const uint32_t at = k->t[t].vec_dot_type;
     uint64_t rng = 4242 + t;
     for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
@@ -55,14 +57,17 @@ static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
         size_t rb, ab;
         assert_true(lf_dtype_row_size(t, n, &rb));
         assert_true(lf_dtype_row_size(at, n, &ab));
+        const int side = k->t[t].gemm_side;
+        if (side) ab = lf_act_side_row_size(n);
+        assert_int_equal(lf_kernels_gemm_act_size(k, t, n), ab);
         float *x = malloc(sizeof(float) * (size_t)n);
         assert_non_null(x);
         for (size_t ri = 0; ri < sizeof rows / sizeof *rows; ri++) {
             for (size_t ti = 0; ti < sizeof toks / sizeof *toks; ti++) {
                 const int nr = rows[ri], nt = toks[ti];
-                const size_t w_stride = rb + (ri % 2 ? 6 : 0), a_stride = ab + (ti % 2 ? 2 : 0);
+                const size_t w_stride = rb + (ri % 2 ? 6 : 0), a_stride = ab + (ti % 2 ? (side ? 64 : 2) : 0);
                 const size_t s_stride = (size_t)nr + (ti % 3);
-                uint8_t *a = make_acts(ref, at, n, nt, a_stride, &rng, x);
+                uint8_t *a = make_acts(ref, at, n, nt, a_stride, &rng, x, side);
                 uint8_t *base = malloc(w_stride * (size_t)nr + 2);
                 assert_non_null(base);
                 uint8_t *w = base + 2;

@@ -20,8 +20,9 @@ void gemv_q8_0_q8_0_avx512(int64_t n, int64_t nrows, float *s, const void *w, si
 void dot_q4_0_q8_0_avx512(int64_t n, float *s, const void *w, const void *a);
 void gemv_q4_0_q8_0_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                            const void *a);
-/* lf_gemm_fn (kernels/kernels.h): 4 rows x 8 tokens per tile, bit-identical per output to
- * dot_q4_0_q8_0_ref / dot_q8_0_q8_0_ref. */
+/* lf_gemm_fn (kernels/kernels.h) with gemm_side (activation rows carry lf_act_side entries): packed
+ * 16-row panels x 8-token tiles (gemm_avx512.c), bit-identical per output to dot_q8_0_q8_0_ref /
+ * dot_q4_0_q8_0_ref. */
 void gemm_q8_0_q8_0_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                            size_t w_stride, const void *a, size_t a_stride);
 void gemm_q4_0_q8_0_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,

@@ -11,9 +11,7 @@
  * Q4_0 codes (0..15) are already unsigned and the -8 offset is removed the same way with -8*sum(a).
  * The per-block sum(a) terms are shared by the 4 rows of a pass (PERF.md: one activation load for
  * 4 rows is what lets Q4_0 reach DRAM speed).
- *
- * The gemms (prefill: several tokens) run 4 rows x 8 tokens per tile: weights unpacked and scales
- * gathered once per 2-block step serve 8 tokens; per (row, token) the operations are the gemv's.
+ * (The prefill gemms are in gemm_avx512.c.)
  *
  * Layout of a 2-block pass: the activation of blocks b, b+1 sits in one zmm; for Q4_0 it is
  * permuted to [b lo16 | b+1 lo16 | b hi16 | b+1 hi16] to match the nibbles as they come out of
@@ -202,16 +200,6 @@ static inline __m512i q4_nibbles(const uint8_t *p, size_t bs, __m512i shift, __m
     return _mm512_and_si512(_mm512_srlv_epi64(q, shift), low4);
 }
 
-/* The activation of blocks b, b+1 as [b lo16 | b+1 lo16 | b hi16 | b+1 hi16] (the nibbles' order),
- * from four 16-byte broadcasts merged under masks (no shuffle-port uop; the gemm's choice: +4% there,
- * -2% in the gemv, where a load and a shuffle of the pair measured faster). */
-static inline __m512i q4_act(const lf_block_q8_0 *a, int64_t b) {
-    __m512i v = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)a[b].qs));
-    v = _mm512_mask_broadcast_i32x4(v, (__mmask16)0x00F0, _mm_loadu_si128((const __m128i *)a[b + 1].qs));
-    v = _mm512_mask_broadcast_i32x4(v, (__mmask16)0x0F00, _mm_loadu_si128((const __m128i *)(a[b].qs + 16)));
-    return _mm512_mask_broadcast_i32x4(v, (__mmask16)0xF000, _mm_loadu_si128((const __m128i *)(a[b + 1].qs + 16)));
-}
-
 static __m128 pass_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *a) {
     const size_t bs = sizeof(lf_block_q4_0);
     const __m512i eight = _mm512_set1_epi8(8), low4 = _mm512_set1_epi8(0x0F);
@@ -274,160 +262,4 @@ void gemv_q4_0_q8_0_avx512(int64_t n, int64_t nrows, float *s, const void *w, si
 
 void dot_q4_0_q8_0_avx512(int64_t n, float *s, const void *w, const void *a) {
     gemv_q4_0_q8_0_avx512(n, 1, s, w, 0, a);
-}
-
-/* ---- Q4_0 x Q8_0 gemm: 4 rows x GEMM_NT tokens per tile ---------------------------------------- */
-
-#define GEMM_NT 8
-
-/* Prefill's micro-kernel: the weight nibbles and scales of a 2-block step are unpacked once and used
- * for GEMM_NT tokens (the gemv redoes them per token). For each (row, token) the per-block integer sums and
- * f32 operations are exactly the gemv's, so results stay bit-identical to dot_q4_0_q8_0_ref. */
-static void tile_q4_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *const tok[GEMM_NT],
-                      __m128 acc[GEMM_NT]) {
-    const size_t bs = sizeof(lf_block_q4_0);
-    const __m512i eight = _mm512_set1_epi8(8), low4 = _mm512_set1_epi8(0x0F);
-    const __m512i shift = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
-    LF_UNROLL
-    for (int j = 0; j < GEMM_NT; j++) acc[j] = _mm_setzero_ps();
-    int64_t b = 0;
-    for (; b + 1 < nb; b += 2) {
-        __m512i nib[4];
-        LF_UNROLL
-        for (int k = 0; k < 4; k++) {
-            nib[k] = q4_nibbles(row[k] + (size_t)b * bs + 2, bs, shift, low4);
-        }
-        const __m256 ws = scales_4x2(row, (size_t)b * bs, bs);
-        LF_UNROLL
-        for (int j = 0; j < GEMM_NT; j++) {
-            const lf_block_q8_0 *a = tok[j];
-            const __m512i av = q4_act(a, b);
-            const __m512i init =
-                _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), eight, av));
-            const __m512i u = reduce4_lanes(_mm512_dpbusd_epi32(init, nib[0], av), _mm512_dpbusd_epi32(init, nib[1], av),
-                                            _mm512_dpbusd_epi32(init, nib[2], av), _mm512_dpbusd_epi32(init, nib[3], av));
-            const __m256i pairs = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
-            const __m256 da = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_set1_ps(act_scale(&a[b]))),
-                                                   _mm_set1_ps(act_scale(&a[b + 1])), 1);
-            const __m256 p = _mm256_mul_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(pairs), ws), da);
-            acc[j] = _mm_add_ps(acc[j], _mm256_castps256_ps128(p));
-            acc[j] = _mm_add_ps(acc[j], _mm256_extractf128_ps(p, 1));
-        }
-    }
-    if (b < nb) {
-        const __m256i low4y = _mm256_set1_epi8(0x0F), eighty = _mm256_set1_epi8(8);
-        __m256i nib[4];
-        LF_UNROLL
-        for (int k = 0; k < 4; k++) {
-            const __m128i q = _mm_loadu_si128((const __m128i *)(row[k] + (size_t)b * bs + 2));
-            nib[k] = _mm256_and_si256(_mm256_inserti128_si256(_mm256_castsi128_si256(q), _mm_srli_epi16(q, 4), 1),
-                                      low4y);
-        }
-        const __m128 ws = scales_4x1(row, (size_t)b * bs);
-        LF_UNROLL
-        for (int j = 0; j < GEMM_NT; j++) {
-            const lf_block_q8_0 *a = tok[j];
-            const __m256i av = _mm256_loadu_si256((const __m256i *)a[b].qs);
-            const __m256i init =
-                _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), eighty, av));
-            const __m128 f = _mm_cvtepi32_ps(reduce4_ymm(_mm256_dpbusd_epi32(init, nib[0], av),
-                                                         _mm256_dpbusd_epi32(init, nib[1], av),
-                                                         _mm256_dpbusd_epi32(init, nib[2], av),
-                                                         _mm256_dpbusd_epi32(init, nib[3], av)));
-            acc[j] = _mm_add_ps(acc[j], _mm_mul_ps(_mm_mul_ps(f, ws), _mm_set1_ps(act_scale(&a[b]))));
-        }
-    }
-}
-
-/* ---- Q8_0 x Q8_0 gemm: 4 rows x GEMM_NT tokens per tile ---------------------------------------- */
-
-/* As tile_q4_0: the biased weight bytes and scales of a 2-block step serve GEMM_NT tokens; per (row, token)
- * the operations are the gemv's, so results equal dot_q8_0_q8_0_ref bit for bit. */
-static void tile_q8_0(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *const tok[GEMM_NT],
-                      __m128 acc[GEMM_NT]) {
-    const size_t bs = sizeof(lf_block_q8_0);
-    const __m512i bias = _mm512_set1_epi8((char)0x80);
-    LF_UNROLL
-    for (int j = 0; j < GEMM_NT; j++) acc[j] = _mm_setzero_ps();
-    int64_t b = 0;
-    for (; b + 1 < nb; b += 2) {
-        __m512i wv[4];
-        LF_UNROLL
-        for (int k = 0; k < 4; k++) {
-            const uint8_t *p = row[k] + (size_t)b * bs + 2;
-            wv[k] = _mm512_xor_si512(load_2x256(p, p + bs),
-                                     bias);
-        }
-        const __m256 ws = scales_4x2(row, (size_t)b * bs, bs);
-        LF_UNROLL
-        for (int j = 0; j < GEMM_NT; j++) {
-            const lf_block_q8_0 *a = tok[j];
-            const __m512i av = load_2x256(a[b].qs, a[b + 1].qs);
-            const __m512i init =
-                _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias, av));
-            const __m512i u = reduce4_lanes(_mm512_dpbusd_epi32(init, wv[0], av), _mm512_dpbusd_epi32(init, wv[1], av),
-                                            _mm512_dpbusd_epi32(init, wv[2], av), _mm512_dpbusd_epi32(init, wv[3], av));
-            const __m512i pairs = _mm512_add_epi32(_mm512_shuffle_i64x2(u, u, _MM_SHUFFLE(2, 0, 2, 0)),
-                                                   _mm512_shuffle_i64x2(u, u, _MM_SHUFFLE(3, 1, 3, 1)));
-            const __m256 f = _mm256_cvtepi32_ps(_mm512_castsi512_si256(pairs));
-            const __m256 da = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_set1_ps(act_scale(&a[b]))),
-                                                   _mm_set1_ps(act_scale(&a[b + 1])), 1);
-            const __m256 p = _mm256_mul_ps(f, _mm256_mul_ps(ws, da));
-            acc[j] = _mm_add_ps(acc[j], _mm256_castps256_ps128(p));
-            acc[j] = _mm_add_ps(acc[j], _mm256_extractf128_ps(p, 1));
-        }
-    }
-    if (b < nb) {
-        const __m256i bias8 = _mm256_set1_epi8((char)0x80);
-        __m256i wv[4];
-        LF_UNROLL
-        for (int k = 0; k < 4; k++)
-            wv[k] = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(row[k] + (size_t)b * bs + 2)), bias8);
-        const __m128 ws = scales_4x1(row, (size_t)b * bs);
-        LF_UNROLL
-        for (int j = 0; j < GEMM_NT; j++) {
-            const lf_block_q8_0 *a = tok[j];
-            const __m256i av = _mm256_loadu_si256((const __m256i *)a[b].qs);
-            const __m256i init =
-                _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_dpbusd_epi32(_mm256_setzero_si256(), bias8, av));
-            const __m128 f = _mm_cvtepi32_ps(reduce4_ymm(_mm256_dpbusd_epi32(init, wv[0], av),
-                                                         _mm256_dpbusd_epi32(init, wv[1], av),
-                                                         _mm256_dpbusd_epi32(init, wv[2], av),
-                                                         _mm256_dpbusd_epi32(init, wv[3], av)));
-            acc[j] = _mm_add_ps(acc[j], _mm_mul_ps(f, _mm_mul_ps(ws, _mm_set1_ps(act_scale(&a[b])))));
-        }
-    }
-}
-
-typedef void (*tile_fn)(int64_t nb, const uint8_t *const row[4], const lf_block_q8_0 *const tok[GEMM_NT],
-                        __m128 acc[GEMM_NT]);
-
-/* 4-row passes (rows past nrows repeat the last), each over 4-token tiles (tokens past ntok repeat the
- * last); only the nrows x ntok real outputs are stored. */
-static void gemm_tiles(tile_fn tile, int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
-                       size_t w_stride, const void *a, size_t a_stride) {
-    const uint8_t *row[4];
-    const lf_block_q8_0 *tok[GEMM_NT];
-    __m128 acc[GEMM_NT];
-    for (int64_t r = 0; r < nrows; r += 4) {
-        pass_rows(w, w_stride, r, nrows, row);
-        for (int64_t t = 0; t < ntok; t += GEMM_NT) {
-            LF_UNROLL
-            for (int j = 0; j < GEMM_NT; j++)
-                tok[j] = (const lf_block_q8_0 *)((const uint8_t *)a +
-                                                 (size_t)(t + j < ntok ? t + j : ntok - 1) * a_stride);
-            tile(n / LF_QK, row, tok, acc);
-            for (int j = 0; j < GEMM_NT && t + j < ntok; j++) store_rows(s + (size_t)(t + j) * s_stride, r, nrows, acc[j]);
-        }
-    }
-}
-
-void gemm_q8_0_q8_0_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
-                           size_t w_stride, const void *a, size_t a_stride) {
-    gemm_tiles(tile_q8_0, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
-}
-
-void gemm_q4_0_q8_0_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
-                           size_t w_stride, const void *a, size_t a_stride) {
-    gemm_tiles(tile_q4_0, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
 }
