@@ -8,12 +8,20 @@
  * (batches of at most 512, timed up to the logits of the last one), then decodes N single-token batches,
  * each reading llama_get_logits_ith(ctx, -1) and feeding back its argmax (no sampling) — exactly what
  * `lfmrt bench` does. One untimed warm-up (short prefill + one decode) comes first.
+ * With -s S > 1 (concurrent sequences, as llama-batched-bench's non-shared-prompt mode): n_seq_max = S,
+ * n_ctx = S x (P + N + 16) (llama.cpp splits it per sequence), each sequence prefilled in turn with its
+ * own seq id (the same tokens), then N steps of one llama_batch holding one token of each of the S
+ * sequences (logits for all, each sequence fed its own argmax). Tok/s are aggregates: S x P prefill
+ * tokens, S x N decode tokens.
+ * --cold-start: load the libraries and the model, create a context (n_ctx 8), decode one token, print
+ * "ready <argmax>" and exit: the parent times it from spawn to that line (lfmrt bench's cold start).
  *
  * The libraries are dlopen()ed at run time; the function pointer types come from llama.cpp's own
  * headers, extracted at build time from the package's source bundle (bench/CMakeLists.txt). Input
  * tokens are a fixed pseudo-random sequence of ids (speed does not depend on which ids).
  *
- * usage: llamacpp_bench -m MODEL [-t T] [-p 512] [-n 128] [-r 3] [--lib-dir DIR] [--json] [-v]
+ * usage: llamacpp_bench -m MODEL [-t T] [-p 512] [-n 128] [-r 3] [-s 1] [--lib-dir DIR] [--json] [-v]
+ *        llamacpp_bench -m MODEL [-t T] --cold-start [--lib-dir DIR]
  * Output: a short text report, or with --json one line:
  *   {"engine":"llama.cpp","threads":T,"load_ms":..,"prefill":{"tokens":P,"tok_s":med,"tok_s_min":..,
  *    "tok_s_max":..,"runs":[..]},"decode":{...}}
@@ -44,6 +52,8 @@ typedef struct api {
     __typeof__(llama_model_get_vocab) *model_get_vocab;
     __typeof__(llama_vocab_n_tokens) *vocab_n_tokens;
     __typeof__(llama_batch_get_one) *batch_get_one;
+    __typeof__(llama_batch_init) *batch_init;
+    __typeof__(llama_batch_free) *batch_free;
     __typeof__(llama_decode) *decode;
     __typeof__(llama_synchronize) *synchronize;
     __typeof__(llama_get_logits_ith) *get_logits_ith;
@@ -104,6 +114,8 @@ static int load_api(const char *dir, api *a) {
     GET(hl, model_get_vocab, "llama_model_get_vocab");
     GET(hl, vocab_n_tokens, "llama_vocab_n_tokens");
     GET(hl, batch_get_one, "llama_batch_get_one");
+    GET(hl, batch_init, "llama_batch_init");
+    GET(hl, batch_free, "llama_batch_free");
     GET(hl, decode, "llama_decode");
     GET(hl, synchronize, "llama_synchronize");
     GET(hl, get_logits_ith, "llama_get_logits_ith");
@@ -145,6 +157,25 @@ static int prefill(const api *a, struct llama_context *ctx, llama_token *toks, i
     return 0;
 }
 
+/* Prefills toks[0..n) into sequence seq of a multi-sequence context, in batches of at most nb (the
+ * batch b holds nb tokens); logits for the last token only. */
+static int prefill_seq(const api *a, struct llama_context *ctx, struct llama_batch *b, const llama_token *toks, int n,
+                       int nb, int seq) {
+    for (int i = 0; i < n; i += nb) {
+        int k = n - i < nb ? n - i : nb;
+        b->n_tokens = k;
+        for (int j = 0; j < k; j++) {
+            b->token[j] = toks[i + j];
+            b->pos[j] = i + j;
+            b->n_seq_id[j] = 1;
+            b->seq_id[j][0] = seq;
+            b->logits[j] = i + j == n - 1;
+        }
+        if (a->decode(ctx, *b) != 0) return -1;
+    }
+    return 0;
+}
+
 static void json_runs(const double *v, int n) {
     fputs("\"runs\":[", stdout);
     for (int i = 0; i < n; i++) printf("%s%.3f", i ? "," : "", v[i]);
@@ -154,9 +185,12 @@ static void json_runs(const double *v, int n) {
 static int usage(const char *msg) {
     if (msg) fprintf(stderr, "llamacpp_bench: %s\n", msg);
     fprintf(msg ? stderr : stdout,
-            "usage: llamacpp_bench -m MODEL [-t THREADS] [-p 512] [-n 128] [-r 3] [--lib-dir DIR] [--json] [-v]\n"
+            "usage: llamacpp_bench -m MODEL [-t THREADS] [-p 512] [-n 128] [-r 3] [-s 1] [--lib-dir DIR] [--json] [-v]\n"
+            "       llamacpp_bench -m MODEL [-t THREADS] --cold-start [--lib-dir DIR]\n"
             "Prefill and decode speed of llama.cpp (node-llama-cpp's prebuilt library) on MODEL, as llama-bench\n"
-            "measures. --lib-dir defaults to LFMRT_PEER_LIBDIR, else the build's peer:\n  %s\n",
+            "measures; -s S: S concurrent sequences, each decode step one batch of S tokens (aggregate tok/s).\n"
+            "--cold-start: load, context, decode one token, print 'ready <id>' and exit.\n"
+            "--lib-dir defaults to LFMRT_PEER_LIBDIR, else the build's peer:\n  %s\n",
             LFMRT_PEER_LIBDIR);
     return msg ? 2 : 0;
 }
@@ -171,7 +205,7 @@ static int parse_int(const char *s, int lo, int hi, int *out) {
 
 int main(int argc, char **argv) {
     const char *model = NULL, *libdir = getenv("LFMRT_PEER_LIBDIR");
-    int threads = 2, n_prompt = 512, n_gen = 128, reps = 3, json = 0;
+    int threads = 2, n_prompt = 512, n_gen = 128, reps = 3, json = 0, n_seq = 1, cold = 0;
     if (!libdir || !*libdir) libdir = LFMRT_PEER_LIBDIR;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -179,6 +213,7 @@ int main(int argc, char **argv) {
         if (!strcmp(o, "-h") || !strcmp(o, "--help")) return usage(NULL);
         else if (!strcmp(o, "--json")) json = 1;
         else if (!strcmp(o, "-v")) verbose = 1;
+        else if (!strcmp(o, "--cold-start")) cold = 1;
         else if (!v) return usage("option needs a value (or is unknown)");
         else if (!strcmp(o, "-m")) model = v, i++;
         else if (!strcmp(o, "--lib-dir")) libdir = v, i++;
@@ -186,6 +221,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(o, "-p")) bad = parse_int(v, 1, 1 << 16, &n_prompt), i++;
         else if (!strcmp(o, "-n")) bad = parse_int(v, 0, 1 << 16, &n_gen), i++;
         else if (!strcmp(o, "-r")) bad = parse_int(v, 1, 1000, &reps), i++;
+        else if (!strcmp(o, "-s")) bad = parse_int(v, 1, 256, &n_seq), i++;
         else return usage("unknown option");
         if (bad) return usage("bad number");
     }
@@ -208,10 +244,10 @@ int main(int argc, char **argv) {
         return 1;
     }
     struct llama_context_params cp = a.context_default_params();
-    cp.n_ctx = (uint32_t)(n_prompt + n_gen + 16);
+    cp.n_ctx = cold ? 8u : (uint32_t)n_seq * (uint32_t)(n_prompt + n_gen + 16);
     cp.n_batch = cp.n_ubatch = 512;
     cp.n_threads = cp.n_threads_batch = threads;
-    cp.n_seq_max = 1;
+    cp.n_seq_max = (uint32_t)n_seq;
     struct llama_context *ctx = a.init_from_model(m, cp);
     if (!ctx) {
         fprintf(stderr, "llamacpp_bench: cannot create a context\n");
@@ -220,9 +256,26 @@ int main(int argc, char **argv) {
     }
     t_load = now_ms() - t_load;
     const int32_t nv = a.vocab_n_tokens(a.model_get_vocab(m));
+    if (cold) {
+        llama_token t = nv > 32 ? 32 : 0;
+        int crc = a.decode(ctx, a.batch_get_one(&t, 1));
+        if (crc == 0) {
+            printf("ready %d\n", (int)argmax(a.get_logits_ith(ctx, -1), nv));
+            fflush(stdout);
+        } else
+            fprintf(stderr, "llamacpp_bench: llama_decode failed\n");
+        a.free_ctx(ctx);
+        a.model_free(m);
+        a.backend_free();
+        return crc == 0 ? 0 : 1;
+    }
     llama_token *toks = malloc((size_t)n_prompt * sizeof *toks);
+    llama_token *next_s = malloc((size_t)n_seq * sizeof *next_s);
     double *pf = calloc((size_t)reps, sizeof *pf), *dc = calloc((size_t)reps, sizeof *dc);
-    if (!toks || !pf || !dc) {
+    struct llama_batch b;
+    memset(&b, 0, sizeof b);
+    if (n_seq > 1) b = a.batch_init(n_prompt > n_seq ? (n_prompt < 512 ? n_prompt : 512) : n_seq, 0, 1);
+    if (!toks || !pf || !dc || !next_s || (n_seq > 1 && !b.token)) {
         fprintf(stderr, "llamacpp_bench: out of memory\n");
         return 1;
     }
@@ -235,7 +288,32 @@ int main(int argc, char **argv) {
     /* warm-up: pages the weights in, starts the threads */
     a.memory_clear(a.get_memory(ctx), true);
     if (prefill(&a, ctx, toks, n_prompt < 8 ? n_prompt : 8, 512)) rc = 1;
-    for (int rep = 0; rep < reps && !rc; rep++) {
+    for (int rep = 0; rep < reps && !rc && n_seq > 1; rep++) {
+        a.memory_clear(a.get_memory(ctx), true);
+        double t0 = now_ms();
+        for (int j = 0; j < n_seq && !rc; j++) {
+            if (prefill_seq(&a, ctx, &b, toks, n_prompt, 512, j)) rc = 1;
+            else next_s[j] = argmax(a.get_logits_ith(ctx, -1), nv);
+        }
+        if (rc) break;
+        double t1 = now_ms();
+        pf[rep] = (double)n_seq * n_prompt * 1000.0 / (t1 - t0);
+        for (int i = 0; i < n_gen && !rc; i++) {
+            b.n_tokens = n_seq;
+            for (int j = 0; j < n_seq; j++) {
+                b.token[j] = next_s[j];
+                b.pos[j] = n_prompt + i;
+                b.n_seq_id[j] = 1;
+                b.seq_id[j][0] = j;
+                b.logits[j] = 1;
+            }
+            if (a.decode(ctx, b) != 0) rc = 1;
+            else
+                for (int j = 0; j < n_seq; j++) next_s[j] = argmax(a.get_logits_ith(ctx, j), nv);
+        }
+        dc[rep] = n_gen ? (double)n_seq * n_gen * 1000.0 / (now_ms() - t1) : 0.0;
+    }
+    for (int rep = 0; rep < reps && !rc && n_seq == 1; rep++) {
         a.memory_clear(a.get_memory(ctx), true);
         double t0 = now_ms();
         if (prefill(&a, ctx, toks, n_prompt, 512)) {
@@ -260,21 +338,24 @@ int main(int argc, char **argv) {
         stats(pf, reps, &pmn, &pmd, &pmx);
         stats(dc, reps, &dmn, &dmd, &dmx);
         if (json) {
-            printf("{\"engine\":\"llama.cpp\",\"threads\":%d,\"load_ms\":%.1f,\"prefill\":{\"tokens\":%d,"
+            printf("{\"engine\":\"llama.cpp\",\"threads\":%d,\"sequences\":%d,\"load_ms\":%.1f,\"prefill\":{\"tokens\":%d,"
                    "\"tok_s\":%.3f,\"tok_s_min\":%.3f,\"tok_s_max\":%.3f,",
-                   threads, t_load, n_prompt, pmd, pmn, pmx);
+                   threads, n_seq, t_load, n_prompt, pmd, pmn, pmx);
             json_runs(pf, reps);
             printf("},\"decode\":{\"tokens\":%d,\"tok_s\":%.3f,\"tok_s_min\":%.3f,\"tok_s_max\":%.3f,", n_gen, dmd,
                    dmn, dmx);
             json_runs(dc, reps);
             puts("}}");
         } else {
-            printf("llama.cpp (%s), %d threads, load + context %.1f ms\n", libdir, threads, t_load);
+            printf("llama.cpp (%s), %d threads, %d sequence%s, load + context %.1f ms\n", libdir, threads, n_seq,
+                   n_seq > 1 ? "s" : "", t_load);
             printf("prefill: %d tokens, %.1f tok/s (median of %d; min %.1f, max %.1f)\n", n_prompt, pmd, reps, pmn,
                    pmx);
             printf("decode:  %d tokens, %.1f tok/s (median; min %.1f, max %.1f)\n", n_gen, dmd, dmn, dmx);
         }
     }
+    if (n_seq > 1) a.batch_free(b);
+    free(next_s);
     free(toks);
     free(pf);
     free(dc);

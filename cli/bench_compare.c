@@ -7,6 +7,12 @@
  * bytes per token / read bandwidth at the same thread count. On a busy machine the load drifts between
  * repetitions; the paired ratio (median over repetitions of ours / theirs in the same repetition) is
  * printed besides the ratio of medians, and the two disagreeing much says the run was noisy.
+ * With several --sequences, the repetitions run per sequence count S (ours: S sessions, one
+ * lfmrt_batch_decode per step; llama.cpp: llamacpp_bench -s S, S sequence ids in one llama_batch per
+ * step) and one table (JSON object) is printed per S. Cold start: each engine's probe in a child
+ * process (ours `lfmrt bench --cold-start-probe`, theirs `llamacpp_bench --cold-start`: libraries, model,
+ * context, one decoded token), timed from spawn to its "ready" line; one untimed run of each first (page
+ * cache warm), then min(reps, 8) alternating runs, medians.
  * Helper programs are found next to this
  * binary (the build puts them there) unless given; they run through fork/exec, never a shell.
  */
@@ -14,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +32,8 @@
 #include "json_out.h"
 
 static const char *CMD = "bench";
+
+extern char **environ;
 
 enum { OUT_CAP = 1 << 16, MAX_REPS = 1000 };
 
@@ -84,6 +93,35 @@ static int run_capture(char *const argv[], char *out, size_t cap) {
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR) return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+double bench_spawn_ready_ms(const char *path, char *const argv[]) {
+    int fd[2];
+    if (pipe2(fd, O_CLOEXEC) != 0) return -1.0;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0); /* its errors: a failed probe */
+    pid_t pid;
+    double t0 = cli_now_ms();
+    int sr = posix_spawn(&pid, path, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(fd[1]);
+    double ms = -1.0;
+    if (sr == 0) {
+        char buf[64];
+        ssize_t n;
+        while ((n = read(fd[0], buf, sizeof buf)) < 0 && errno == EINTR) {
+        }
+        if (n >= 5 && memcmp(buf, "ready", 5) == 0) ms = cli_now_ms() - t0;
+        int wst;
+        pid_t w;
+        while ((w = waitpid(pid, &wst, 0)) < 0 && errno == EINTR) {
+        }
+        if (w != pid || !WIFEXITED(wst) || WEXITSTATUS(wst) != 0) ms = -1.0;
+    }
+    close(fd[0]);
+    return ms;
 }
 
 /* The number after `"key":` following the first occurrence of `after` (NULL: from the start). */
@@ -191,103 +229,167 @@ int bench_compare(const bench_cmp_cfg *c) {
         bwt = json_find_num(out, key, "gbs", &v) == 0 ? v : bw2;
     }
 
-    /* 2. alternating repetitions */
-    char ts[16], ps[16], ns[16];
+    /* 2. cold start, alternating after one untimed run of each */
+    char ts[16], ps[16], ns[16], sq[16];
     snprintf(ts, sizeof ts, "%d", c->threads);
     snprintf(ps, sizeof ps, "%d", c->n_prompt);
     snprintf(ns, sizeof ns, "%d", c->n_gen);
-    for (int rep = 0; rep < c->reps; rep++) {
-        lfmrt_err e;
-        memset(&e, 0, sizeof e);
-        double ttft;
-        if (!c->json) fprintf(stderr, "bench: repetition %d/%d: lfmrt\n", rep + 1, c->reps);
-        int st = bench_rep(c->s, c->toks, c->n_prompt, c->n_gen, c->logits, c->nv, &ours->pf[rep], &ours->dc[rep],
-                           &ttft, NULL, &e);
-        if (st != LFMRT_OK) {
-            rc = cli_fail(CMD, "lfmrt repetition failed: %s", e.msg[0] ? e.msg : lfmrt_status_name(st));
-            goto done;
+    const int nc = c->reps < 8 ? c->reps : 8;
+    double cold_ours[8], cold_theirs[8], cold_o = -1.0, cold_t = -1.0;
+    {
+        char *argv[] = {llama, "-m", (char *)c->model, "-t", ts, "--cold-start", c->lib_dir ? "--lib-dir" : NULL,
+                        (char *)c->lib_dir, NULL};
+        if (!c->json) fprintf(stderr, "bench: cold start, %d runs of each engine\n", nc);
+        (void)bench_cold_start_ms(c->model, c->threads);
+        (void)bench_spawn_ready_ms(llama, argv);
+        bool ok_o = true, ok_t = true;
+        for (int i = 0; i < nc; i++) {
+            cold_ours[i] = bench_cold_start_ms(c->model, c->threads);
+            cold_theirs[i] = bench_spawn_ready_ms(llama, argv);
+            ok_o = ok_o && cold_ours[i] >= 0;
+            ok_t = ok_t && cold_theirs[i] >= 0;
         }
-        if (!c->json) fprintf(stderr, "bench: repetition %d/%d: llama.cpp\n", rep + 1, c->reps);
-        char *argv[] = {llama, "-m", (char *)c->model, "-t", ts, "-p", ps, "-n", ns, "-r", "1", "--json",
-                        c->lib_dir ? "--lib-dir" : NULL, (char *)c->lib_dir, NULL};
-        int xs = run_capture(argv, out, OUT_CAP);
-        if (xs != 0) {
-            rc = cli_fail(CMD, "llama.cpp driver '%s' failed (exit status %d)", llama, xs);
-            goto done;
+        if (ok_o) cold_o = median(cold_ours, nc);
+        if (ok_t) cold_t = median(cold_theirs, nc);
+    }
+
+    /* 3. alternating repetitions, per sequence count */
+    const double bytes = (double)c->weight_bytes;
+    double dc_ours_1 = 0, dc_theirs_1 = 0;
+    for (int si = 0; si < c->n_seqs; si++) {
+        const int S = c->seqs[si];
+        snprintf(sq, sizeof sq, "%d", S);
+        memset(ours, 0, sizeof *ours);
+        memset(theirs, 0, sizeof *theirs);
+        for (int rep = 0; rep < c->reps; rep++) {
+            lfmrt_err e;
+            memset(&e, 0, sizeof e);
+            double o[5];
+            if (!c->json) fprintf(stderr, "bench: %d sequence(s), repetition %d/%d: lfmrt\n", S, rep + 1, c->reps);
+            int st = bench_rep(c->ss, S, c->toks, c->n_prompt, c->n_gen, c->logits, c->nv, o, NULL, &e);
+            if (st != LFMRT_OK) {
+                rc = cli_fail(CMD, "lfmrt repetition failed: %s", e.msg[0] ? e.msg : lfmrt_status_name(st));
+                goto done;
+            }
+            ours->pf[rep] = o[0], ours->dc[rep] = o[1];
+            if (!c->json) fprintf(stderr, "bench: %d sequence(s), repetition %d/%d: llama.cpp\n", S, rep + 1, c->reps);
+            char *argv[20];
+            int ac = 0;
+            argv[ac++] = llama, argv[ac++] = "-m", argv[ac++] = (char *)c->model, argv[ac++] = "-t", argv[ac++] = ts;
+            argv[ac++] = "-p", argv[ac++] = ps, argv[ac++] = "-n", argv[ac++] = ns, argv[ac++] = "-r", argv[ac++] = "1";
+            if (S > 1) argv[ac++] = "-s", argv[ac++] = sq;
+            argv[ac++] = "--json";
+            if (c->lib_dir) argv[ac++] = "--lib-dir", argv[ac++] = (char *)c->lib_dir;
+            argv[ac] = NULL;
+            int xs = run_capture(argv, out, OUT_CAP);
+            if (xs != 0) {
+                rc = cli_fail(CMD, "llama.cpp driver '%s' failed (exit status %d)", llama, xs);
+                goto done;
+            }
+            if (json_find_num(out, "\"prefill\":", "tok_s", &theirs->pf[rep]) ||
+                json_find_num(out, "\"decode\":", "tok_s", &theirs->dc[rep])) {
+                rc = cli_fail(CMD, "cannot read the llama.cpp driver's output: %.200s", out);
+                goto done;
+            }
         }
-        if (json_find_num(out, "\"prefill\":", "tok_s", &theirs->pf[rep]) ||
-            json_find_num(out, "\"decode\":", "tok_s", &theirs->dc[rep])) {
-            rc = cli_fail(CMD, "cannot read the llama.cpp driver's output: %.200s", out);
-            goto done;
+        finish(ours, c->reps, bytes, bwt);
+        finish(theirs, c->reps, bytes, bwt);
+        if (S == 1) dc_ours_1 = ours->dc_med, dc_theirs_1 = theirs->dc_med;
+        const double pp = paired(ours->pf, theirs->pf, c->reps), dp = paired(ours->dc, theirs->dc, c->reps);
+        /* weights are read once per step: S tokens per read */
+        ours->gbs_used /= S, ours->roof /= S, theirs->gbs_used /= S, theirs->roof /= S;
+
+        if (c->json) {
+            FILE *f = stdout;
+            fputs("{\"model\":", f);
+            json_cstr(f, c->model);
+            fputs(",\"name\":", f);
+            json_cstr(f, c->name);
+            fprintf(f, ",\"threads\":%d,\"sequences\":%d,\"n_prompt\":%d,\"n_gen\":%d,\"reps\":%d,\"weight_bytes\":%llu",
+                    c->threads, S, c->n_prompt, c->n_gen, c->reps, (unsigned long long)c->weight_bytes);
+            fputs(",\"bandwidth_gbs\":{\"t1\":", f);
+            json_num(f, bw1);
+            fputs(",\"t2\":", f);
+            json_num(f, bw2);
+            fputs(",\"threads\":", f);
+            json_num(f, bwt);
+            fputc('}', f);
+            const char *names[2] = {"lfmrt", "llamacpp"};
+            engine_res *rs[2] = {ours, theirs};
+            for (int k = 0; k < 2; k++) {
+                fprintf(f, ",\"%s\":{\"prefill_tok_s\":", names[k]);
+                json_num(f, rs[k]->pf_med);
+                fputs(",\"decode_tok_s\":", f);
+                json_num(f, rs[k]->dc_med);
+                fputs(",\"decode_weight_gbs\":", f);
+                json_num(f, rs[k]->gbs_used);
+                fputs(",\"decode_roofline\":", f);
+                json_num(f, rs[k]->roof);
+                fputs(",\"cold_start_ms\":", f);
+                if ((k ? cold_t : cold_o) < 0) fputs("null", f);
+                else json_num(f, k ? cold_t : cold_o);
+                fputs(",\"prefill_runs\":", f);
+                json_arr(f, rs[k]->pf, c->reps);
+                fputs(",\"decode_runs\":", f);
+                json_arr(f, rs[k]->dc, c->reps);
+                fputs(",\"cold_start_runs\":", f);
+                json_arr(f, k ? cold_theirs : cold_ours, nc);
+                fputc('}', f);
+            }
+            fputs(",\"ratio\":{\"prefill\":", f);
+            json_num(f, ratio(ours->pf_med, theirs->pf_med));
+            fputs(",\"decode\":", f);
+            json_num(f, ratio(ours->dc_med, theirs->dc_med));
+            fputs(",\"prefill_paired\":", f);
+            json_num(f, pp);
+            fputs(",\"decode_paired\":", f);
+            json_num(f, dp);
+            fputs(",\"cold_start\":", f);
+            if (cold_o < 0 || cold_t < 0) fputs("null", f);
+            else json_num(f, ratio(cold_o, cold_t));
+            fputs("}}\n", f);
+            fflush(f);
+        } else {
+            if (si == 0) {
+                printf("lfmrt vs llama.cpp: %s (%.1f MiB of weights read per decode step), %d thread%s, prefill %d, "
+                       "decode %d, %d alternating repetitions, medians\n",
+                       c->name, bytes / 1048576.0, c->threads, c->threads > 1 ? "s" : "", c->n_prompt, c->n_gen,
+                       c->reps);
+                printf("read bandwidth (bwprobe, 1 GiB read-sum, median of 3): 1 thread %.1f GB/s, 2 threads %.1f GB/s",
+                       bw1, bw2);
+                if (c->threads > 2) printf(", %d threads %.1f GB/s", c->threads, bwt);
+                printf("\n");
+            }
+            printf("\n%d sequence%s%s\n\n", S, S > 1 ? "s" : "",
+                   S > 1 ? " (aggregate tok/s; one batched forward pass per decode step)" : "");
+            printf("| engine | prefill tok/s | decode tok/s | decode weight GB/s | decode roofline |\n");
+            printf("|---|---|---|---|---|\n");
+            printf("| lfmrt | %.1f | %.1f | %.1f | %.0f %% |\n", ours->pf_med, ours->dc_med, ours->gbs_used,
+                   100.0 * ours->roof);
+            printf("| llama.cpp | %.1f | %.1f | %.1f | %.0f %% |\n", theirs->pf_med, theirs->dc_med, theirs->gbs_used,
+                   100.0 * theirs->roof);
+            printf("| lfmrt / llama.cpp | %.2f | %.2f | | |\n", ratio(ours->pf_med, theirs->pf_med),
+                   ratio(ours->dc_med, theirs->dc_med));
+            printf("| lfmrt / llama.cpp, paired | %.2f | %.2f | | |\n", pp, dp);
+            if (S > 1 && dc_ours_1 > 0)
+                printf("\n%d sequences / 1 sequence, aggregate decode: lfmrt x%.2f, llama.cpp x%.2f\n", S,
+                       ratio(ours->dc_med, dc_ours_1), ratio(theirs->dc_med, dc_theirs_1));
+            printf("\nruns (prefill / decode tok/s):");
+            for (int rep = 0; rep < c->reps; rep++)
+                printf(" [lfmrt %.1f / %.1f, llama.cpp %.1f / %.1f]", ours->pf[rep], ours->dc[rep], theirs->pf[rep],
+                       theirs->dc[rep]);
+            printf("\n");
         }
     }
-    const double bytes = (double)c->weight_bytes;
-    finish(ours, c->reps, bytes, bwt);
-    finish(theirs, c->reps, bytes, bwt);
-    const double pp = paired(ours->pf, theirs->pf, c->reps), dp = paired(ours->dc, theirs->dc, c->reps);
-
-    if (c->json) {
-        FILE *f = stdout;
-        fputs("{\"model\":", f);
-        json_cstr(f, c->model);
-        fputs(",\"name\":", f);
-        json_cstr(f, c->name);
-        fprintf(f, ",\"threads\":%d,\"n_prompt\":%d,\"n_gen\":%d,\"reps\":%d,\"weight_bytes\":%llu", c->threads,
-                c->n_prompt, c->n_gen, c->reps, (unsigned long long)c->weight_bytes);
-        fputs(",\"bandwidth_gbs\":{\"t1\":", f);
-        json_num(f, bw1);
-        fputs(",\"t2\":", f);
-        json_num(f, bw2);
-        fputs(",\"threads\":", f);
-        json_num(f, bwt);
-        fputc('}', f);
-        const char *names[2] = {"lfmrt", "llamacpp"};
-        engine_res *rs[2] = {ours, theirs};
-        for (int k = 0; k < 2; k++) {
-            fprintf(f, ",\"%s\":{\"prefill_tok_s\":", names[k]);
-            json_num(f, rs[k]->pf_med);
-            fputs(",\"decode_tok_s\":", f);
-            json_num(f, rs[k]->dc_med);
-            fputs(",\"decode_weight_gbs\":", f);
-            json_num(f, rs[k]->gbs_used);
-            fputs(",\"decode_roofline\":", f);
-            json_num(f, rs[k]->roof);
-            fputs(",\"prefill_runs\":", f);
-            json_arr(f, rs[k]->pf, c->reps);
-            fputs(",\"decode_runs\":", f);
-            json_arr(f, rs[k]->dc, c->reps);
-            fputc('}', f);
-        }
-        fputs(",\"ratio\":{\"prefill\":", f);
-        json_num(f, ratio(ours->pf_med, theirs->pf_med));
-        fputs(",\"decode\":", f);
-        json_num(f, ratio(ours->dc_med, theirs->dc_med));
-        fputs(",\"prefill_paired\":", f);
-        json_num(f, pp);
-        fputs(",\"decode_paired\":", f);
-        json_num(f, dp);
-        fputs("}}\n", f);
-    } else {
-        printf("lfmrt vs llama.cpp: %s (%.1f MiB of weights read per decoded token), %d thread%s, prefill %d, "
-               "decode %d, %d alternating repetitions, medians\n",
-               c->name, bytes / 1048576.0, c->threads, c->threads > 1 ? "s" : "", c->n_prompt, c->n_gen, c->reps);
-        printf("read bandwidth (bwprobe, 1 GiB read-sum, median of 3): 1 thread %.1f GB/s, 2 threads %.1f GB/s", bw1,
-               bw2);
-        if (c->threads > 2) printf(", %d threads %.1f GB/s", c->threads, bwt);
-        printf("\n\n| engine | prefill tok/s | decode tok/s | decode weight GB/s | decode roofline |\n");
-        printf("|---|---|---|---|---|\n");
-        printf("| lfmrt | %.1f | %.1f | %.1f | %.0f %% |\n", ours->pf_med, ours->dc_med, ours->gbs_used,
-               100.0 * ours->roof);
-        printf("| llama.cpp | %.1f | %.1f | %.1f | %.0f %% |\n", theirs->pf_med, theirs->dc_med, theirs->gbs_used,
-               100.0 * theirs->roof);
-        printf("| lfmrt / llama.cpp | %.2f | %.2f | | |\n", ratio(ours->pf_med, theirs->pf_med),
-               ratio(ours->dc_med, theirs->dc_med));
-        printf("| lfmrt / llama.cpp, paired | %.2f | %.2f | | |\n", pp, dp);
-        printf("\nruns (prefill / decode tok/s):");
-        for (int rep = 0; rep < c->reps; rep++)
-            printf(" [lfmrt %.1f / %.1f, llama.cpp %.1f / %.1f]", ours->pf[rep], ours->dc[rep], theirs->pf[rep],
-                   theirs->dc[rep]);
-        printf("\n");
+    if (!c->json) {
+        char co[32] = "failed", ct[32] = "failed", cr[32] = "n/a";
+        if (cold_o >= 0) snprintf(co, sizeof co, "%.1f", cold_o);
+        if (cold_t >= 0) snprintf(ct, sizeof ct, "%.1f", cold_t);
+        if (cold_o >= 0 && cold_t >= 0) snprintf(cr, sizeof cr, "%.2f", ratio(cold_o, cold_t));
+        printf("\ncold start (child process, spawn to first token ready: load + context + 1-token decode; median of "
+               "%d, page cache warm)\n\n",
+               nc);
+        printf("| lfmrt ms | llama.cpp ms | lfmrt / llama.cpp |\n|---|---|---|\n| %s | %s | %s |\n", co, ct, cr);
     }
     rc = CLI_OK;
 done:

@@ -6,15 +6,17 @@
  * `lfmrt bench --cold-start-probe` spawned and timed from posix_spawn to its first token: model open +
  * session create + 1-token prefill), CPU utilisation (getrusage user + sys over wall time, as a fraction
  * of the threads) during prefill and decode, peak RSS and the session's memory breakdown
- * (lfmrt_session_memory). One sequence: concurrent sequences need a batched decode API.
+ * (lfmrt_session_memory, summed over the sequences).
+ * --sequences LIST adds a dimension: with S > 1 concurrent sequences, S sessions are each prefilled
+ * (sequence i with the prompt starting at token i of the bench text), then every decode step advances
+ * all S in one lfmrt_batch_decode (the weights read once per step); tok/s are aggregates (S x C prefill
+ * tokens, S x N decode tokens), latency percentiles are per step.
  * Input tokens come from tokenizing a plain English sentence repeated (no special tokens), as the
  * reference peer's bench does. Output: a markdown table, one row per configuration, or with --json one
  * JSON object per configuration per line; progress on stderr.
  * --compare-llamacpp measures llama.cpp alongside on the same file (cli/bench_compare.c).
  */
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +30,13 @@
 #include "format/dtype.h"
 #include "json_out.h"
 
-extern char **environ;
-
 static const char *CMD = "bench";
 
-enum { MAX_CTX = 16, MAX_THREADS = 16 };
+enum { MAX_CTX = 16, MAX_THREADS = 16, MAX_SEQS = 8, MAX_SEQ = 256 };
 
 static void usage(void) {
-    printf("usage: lfmrt bench -m MODEL [-t 1,2] [-p 512] [-n 128] [-r REPS] [--ctx 256,512,1024] [--json]\n"
+    printf("usage: lfmrt bench -m MODEL [-t 1,2] [-p 512] [-n 128] [-r REPS] [--ctx 256,512,1024] [--sequences 1,4]\n"
+           "                   [--json]\n"
            "\n"
            "Measures, per configuration (each thread count x each context length), as llama-bench: one\n"
            "prefill batch of the prompt, then single-token decodes of the argmax (no sampling). Reports\n"
@@ -44,8 +45,9 @@ static void usage(void) {
            "open + session + 1-token prefill; the file is in the page cache after the first run), CPU\n"
            "utilisation during prefill and decode (user + sys CPU time / wall time / threads), peak RSS\n"
            "and the session's memory: weights mapped and resident, KV cache, conv state, scratch.\n"
-           "One sequence per configuration (sequences: 1): concurrent sequences need a batched decode API\n"
-           "the library does not have yet.\n"
+           "With --sequences, each S > 1 is one more configuration: S sessions each prefilled, then every\n"
+           "decode step advances all S in one batched forward pass (lfmrt_batch_decode); tok/s are\n"
+           "aggregates over the S sequences, latency percentiles per step.\n"
            "\n"
            "options:\n"
            "  -m, --model FILE      GGUF model\n"
@@ -55,11 +57,14 @@ static void usage(void) {
            "  -r, --reps N          repetitions (default 3)\n"
            "  --ctx LIST            context sweep: one configuration per length C, the prompt being C tokens\n"
            "                        (replaces -p), e.g. 256,512,1024\n"
+           "  --sequences LIST      concurrent sequences per configuration, e.g. 1,4 (default 1; at most 256)\n"
            "  --kv-type T           KV cache type: f16 (default) or f32\n"
            "  --json                one JSON object per configuration per line (stdout); progress on stderr\n"
            "  --compare-llamacpp    also measure llama.cpp (bench/llamacpp_bench) on the same file, alternating\n"
            "                        repetitions, with the read bandwidth (bench/bwprobe); prints a markdown table\n"
-           "                        of both engines' medians, ratios and decode roofline fractions (one -t)\n"
+           "                        of both engines' medians, ratios and decode roofline fractions (one -t),\n"
+           "                        per --sequences S (llama.cpp: S sequence ids in one llama_batch per step),\n"
+           "                        and both engines' cold start (child process, spawn to first token)\n"
            "  --llamacpp-bench PATH the llama.cpp driver (default: llamacpp_bench next to this binary)\n"
            "  --bwprobe PATH        the bandwidth probe (default: bwprobe next to this binary)\n"
            "  --lib-dir DIR         llama.cpp's libraries (default: the driver's, the build's peer)\n"
@@ -101,52 +106,36 @@ static double cpu_ms(void) {
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
 }
 
-int bench_rep(lfmrt_session *s, const int32_t *toks, int n_prompt, int n_gen, float *logits, int32_t nv,
-              double *prefill_tps, double *decode_tps, double *ttft_ms, double *tok_ms, lfmrt_err *e) {
-    double tp0 = cli_now_ms();
-    lfmrt_session_reset(s);
-    int st = lfmrt_session_prefill(s, toks, n_prompt, logits, NULL, e);
-    if (st != LFMRT_OK) return st;
-    double tp = cli_now_ms() - tp0;
-    int32_t next = argmax(logits, nv);
-    *ttft_ms = cli_now_ms() - tp0;
-    *prefill_tps = n_prompt * 1000.0 / tp;
-    double td0 = cli_now_ms();
-    for (int i = 0; i < n_gen; i++) {
-        double t0 = cli_now_ms();
-        if ((st = lfmrt_session_decode(s, next, logits, e)) != LFMRT_OK) return st;
-        next = argmax(logits, nv);
-        if (tok_ms) tok_ms[i] = cli_now_ms() - t0;
+int bench_rep(lfmrt_session *const *ss, int S, const int32_t *toks, int n_prompt, int n_gen, float *logits,
+              int32_t nv, double out[5], double *tok_ms, lfmrt_err *e) {
+    /* out: prefill tok/s, decode tok/s, ttft ms, prefill cpu/wall, decode cpu/wall (all S sequences) */
+    int32_t next[MAX_SEQ];
+    if (S < 1 || S > MAX_SEQ) {
+        snprintf(e->msg, sizeof e->msg, "%d sequences out of range 1..%d", S, MAX_SEQ);
+        return e->code = LFMRT_E_INVALID;
     }
-    double td = cli_now_ms() - td0;
-    *decode_tps = n_gen ? n_gen * 1000.0 / td : 0.0;
-    return LFMRT_OK;
-}
-
-
-/* One repetition with CPU time: like bench_rep, plus user+sys CPU ms during prefill and decode. */
-static int measure_rep(lfmrt_session *s, const int32_t *toks, int n_prompt, int n_gen, float *logits, int32_t nv,
-                       double out[5], double *tok_ms, lfmrt_err *e) {
-    /* out: prefill tok/s, decode tok/s, ttft ms, prefill cpu/wall, decode cpu/wall */
-    lfmrt_session_reset(s);
+    for (int i = 0; i < S; i++) lfmrt_session_reset(ss[i]);
     double c0 = cpu_ms(), t0 = cli_now_ms();
-    int st = lfmrt_session_prefill(s, toks, n_prompt, logits, NULL, e);
-    if (st != LFMRT_OK) return st;
+    for (int i = 0; i < S; i++) {
+        int st = lfmrt_session_prefill(ss[i], toks + i, n_prompt, logits + (size_t)i * nv, NULL, e);
+        if (st != LFMRT_OK) return st;
+        next[i] = argmax(logits + (size_t)i * nv, nv);
+    }
     double tp = cli_now_ms() - t0, cp = cpu_ms() - c0;
-    int32_t next = argmax(logits, nv);
     out[2] = cli_now_ms() - t0;
-    out[0] = n_prompt * 1000.0 / (tp > 0 ? tp : 1e-6);
+    out[0] = (double)S * n_prompt * 1000.0 / (tp > 0 ? tp : 1e-6);
     out[3] = tp > 0 ? cp / tp : 0.0;
     c0 = cpu_ms();
     double td0 = cli_now_ms();
     for (int i = 0; i < n_gen; i++) {
         double ti = cli_now_ms();
-        if ((st = lfmrt_session_decode(s, next, logits, e)) != LFMRT_OK) return st;
-        next = argmax(logits, nv);
-        tok_ms[i] = cli_now_ms() - ti;
+        int st = S == 1 ? lfmrt_session_decode(ss[0], next[0], logits, e) : lfmrt_batch_decode(ss, next, S, logits, e);
+        if (st != LFMRT_OK) return st;
+        for (int j = 0; j < S; j++) next[j] = argmax(logits + (size_t)j * nv, nv);
+        if (tok_ms) tok_ms[i] = cli_now_ms() - ti;
     }
     double td = cli_now_ms() - td0, cd = cpu_ms() - c0;
-    out[1] = n_gen ? n_gen * 1000.0 / (td > 0 ? td : 1e-6) : 0.0;
+    out[1] = n_gen ? (double)S * n_gen * 1000.0 / (td > 0 ? td : 1e-6) : 0.0;
     out[4] = n_gen && td > 0 ? cd / td : 0.0;
     return LFMRT_OK;
 }
@@ -177,37 +166,17 @@ static int cold_start_probe(const char *model, int threads) {
 }
 
 /* Spawns this binary as a cold-start probe; ms from spawn to its "ready" line, or < 0 on failure. */
-static double cold_start_ms(const char *model, int threads) {
-    int fd[2];
-    if (pipe2(fd, O_CLOEXEC) != 0) return -1.0;
+double bench_cold_start_ms(const char *model, int threads) {
     char th[16];
     snprintf(th, sizeof th, "%d", threads);
     char *args[] = {"lfmrt", "bench", "--cold-start-probe", "-m", (char *)model, "-t", th, NULL};
     if (threads < 1) args[5] = NULL; /* the default, as the parent's */
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fd[1], 1);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0); /* its errors: cold_start_ms null */
-    pid_t pid;
-    double t0 = cli_now_ms();
-    int sr = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, args, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(fd[1]);
-    double ms = -1.0;
-    if (sr == 0) {
-        char buf[64];
-        ssize_t n = read(fd[0], buf, sizeof buf);
-        if (n >= 5 && memcmp(buf, "ready", 5) == 0) ms = cli_now_ms() - t0;
-        int wst;
-        if (waitpid(pid, &wst, 0) != pid || !WIFEXITED(wst) || WEXITSTATUS(wst) != 0) ms = -1.0;
-    }
-    close(fd[0]);
-    return ms;
+    return bench_spawn_ready_ms("/proc/self/exe", args);
 }
 
 /* Results of one configuration. */
 typedef struct bench_row {
-    int threads, ctx;
+    int threads, ctx, seqs;
     double pf[3], dc[3], ttft, lat[3], cold, cpu_pf, cpu_dc, load_ms; /* pf/dc: min, median, max */
     uint64_t peak_rss;
     lfmrt_memory_info mem;
@@ -226,9 +195,11 @@ static void print_json(const bench_cfg *c, const bench_row *r) {
     json_cstr(f, c->model);
     fputs(",\"type\":", f);
     json_cstr(f, c->type);
-    fprintf(f, ",\"kv_type\":\"%s\",\"threads\":%d,\"context\":%d,\"sequences\":1,\"prefill_tokens\":%d,"
+    fprintf(f, ",\"kv_type\":\"%s\",\"threads\":%d,\"context\":%d,\"sequences\":%d,\"prefill_tokens\":%d,"
                "\"decode_tokens\":%d,\"reps\":%d",
-            c->kv, r->threads, r->ctx, r->ctx, c->n_gen, c->reps);
+            c->kv, r->threads, r->ctx, r->seqs, r->ctx, c->n_gen, c->reps);
+    fputs(",\"decode_tok_s_per_sequence\":", f);
+    json_num(f, r->dc[1] / r->seqs);
     static const char *const K[] = {"prefill_tok_s_min", "prefill_tok_s", "prefill_tok_s_max",
                                     "decode_tok_s_min", "decode_tok_s", "decode_tok_s_max",
                                     "ttft_ms", "latency_ms_p50", "latency_ms_p95", "latency_ms_p99",
@@ -249,19 +220,19 @@ static void print_json(const bench_cfg *c, const bench_row *r) {
 }
 
 static void print_md_header(void) {
-    printf("| model | type | threads | context | prefill tok/s med (min-max) | decode tok/s med (min-max) | TTFT ms "
-           "| latency ms P50/P95/P99 | cold start ms | CPU prefill/decode | peak RSS MiB | weights res/mapped MiB "
+    printf("| model | type | threads | context | sequences | prefill tok/s med (min-max) | decode tok/s med (min-max) "
+           "| TTFT ms | latency ms P50/P95/P99 | cold start ms | CPU prefill/decode | peak RSS MiB | weights res/mapped MiB "
            "| KV MiB | conv KiB | scratch MiB |\n");
-    printf("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    printf("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
 }
 
 static void print_md_row(const bench_cfg *c, const bench_row *r) {
     const double MiB = 1048576.0;
     char cold[32] = "n/a";
     if (r->cold >= 0) snprintf(cold, sizeof cold, "%.1f", r->cold);
-    printf("| %s | %s | %d | %d | %.1f (%.1f-%.1f) | %.1f (%.1f-%.1f) | %.1f | %.2f/%.2f/%.2f | %s | %.2f/%.2f | %.1f "
+    printf("| %s | %s | %d | %d | %d | %.1f (%.1f-%.1f) | %.1f (%.1f-%.1f) | %.1f | %.2f/%.2f/%.2f | %s | %.2f/%.2f | %.1f "
            "| %.1f/%.1f | %.2f | %.1f | %.2f |\n",
-           c->name, c->type, r->threads, r->ctx, r->pf[1], r->pf[0], r->pf[2], r->dc[1], r->dc[0], r->dc[2], r->ttft,
+           c->name, c->type, r->threads, r->ctx, r->seqs, r->pf[1], r->pf[0], r->pf[2], r->dc[1], r->dc[0], r->dc[2], r->ttft,
            r->lat[0], r->lat[1], r->lat[2], cold, r->cpu_pf, r->cpu_dc, (double)r->peak_rss / MiB,
            (double)r->mem.weights_resident / MiB, (double)r->mem.weights_mapped / MiB, (double)r->mem.kv_cache / MiB,
            (double)r->mem.conv_state / 1024.0, (double)r->mem.scratch / MiB);
@@ -284,37 +255,49 @@ static int bench_tokens(lfmrt_model *m, int n, int32_t **out) {
     return CLI_OK;
 }
 
-/* One configuration: session for ctx + n_gen tokens on model m, warm-up, reps. */
+/* One configuration: r->seqs sessions for ctx + n_gen tokens on model m, warm-up, reps. */
 static int run_config(const bench_cfg *c, lfmrt_model *m, const int32_t *toks, bench_row *r, double *tok_ms,
                       double *tmp) {
     const int32_t nv = lfmrt_vocab_size(m);
+    const int S = r->seqs;
     lfmrt_session_params sp = lfmrt_session_default_params();
     sp.n_ctx = r->ctx + c->n_gen;
     sp.kv_type = strcmp(c->kv, "f32") ? LFMRT_KV_F16 : LFMRT_KV_F32;
-    lfmrt_session *s = NULL;
+    if (sp.n_batch < S) sp.n_batch = S; /* the first session's scratch holds the S rows of a step */
+    lfmrt_session *ss[MAX_SEQ] = {0};
     lfmrt_err e;
     memset(&e, 0, sizeof e);
-    float *logits = malloc((size_t)nv * sizeof *logits);
+    float *logits = malloc((size_t)S * (size_t)nv * sizeof *logits);
     if (!logits) return cli_fail(CMD, "out of memory");
     int rc = CLI_OK;
     double t0 = cli_now_ms();
-    if (lfmrt_session_create(m, &sp, &s, &e) != LFMRT_OK) {
-        rc = cli_fail(CMD, "cannot create a session: %s", e.msg);
-        goto done;
-    }
+    for (int i = 0; i < S; i++)
+        if (lfmrt_session_create(m, &sp, &ss[i], &e) != LFMRT_OK) {
+            rc = cli_fail(CMD, "cannot create a session: %s", e.msg);
+            goto done;
+        }
     r->load_ms += cli_now_ms() - t0;
     /* warm-up (pages the weights in, starts the threads): a short prefill and decode, not counted */
-    lfmrt_session_reset(s);
-    if (lfmrt_session_prefill(s, toks, r->ctx < 8 ? r->ctx : 8, logits, NULL, &e) != LFMRT_OK ||
-        lfmrt_session_decode(s, argmax(logits, nv), logits, &e) != LFMRT_OK) {
-        rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
-        goto done;
+    for (int i = 0; i < S; i++) {
+        lfmrt_session_reset(ss[i]);
+        if (lfmrt_session_prefill(ss[i], toks, r->ctx < 8 ? r->ctx : 8, logits, NULL, &e) != LFMRT_OK) {
+            rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
+            goto done;
+        }
+    }
+    {
+        int32_t w[MAX_SEQ];
+        for (int i = 0; i < S; i++) w[i] = toks[i];
+        if (lfmrt_batch_decode(ss, w, S, logits, &e) != LFMRT_OK) {
+            rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
+            goto done;
+        }
     }
     const size_t R = (size_t)c->reps;
     double *pf = tmp, *dc = tmp + R, *tt = tmp + 2 * R, *cp = tmp + 3 * R, *cd = tmp + 4 * R;
     for (int rep = 0; rep < c->reps; rep++) {
         double o[5];
-        if (measure_rep(s, toks, r->ctx, c->n_gen, logits, nv, o, tok_ms + (size_t)rep * (size_t)c->n_gen, &e) !=
+        if (bench_rep(ss, S, toks, r->ctx, c->n_gen, logits, nv, o, tok_ms + (size_t)rep * (size_t)c->n_gen, &e) !=
             LFMRT_OK) {
             rc = cli_fail(CMD, "benchmark failed: %s", e.msg);
             goto done;
@@ -327,11 +310,16 @@ static int run_config(const bench_cfg *c, lfmrt_model *m, const int32_t *toks, b
     r->ttft = percentile(tt, R, 50);
     r->lat[0] = percentile(tok_ms, NT, 50), r->lat[1] = percentile(tok_ms, NT, 95), r->lat[2] = percentile(tok_ms, NT, 99);
     r->cpu_pf = percentile(cp, R, 50) / r->threads, r->cpu_dc = percentile(cd, R, 50) / r->threads;
-    lfmrt_session_memory(s, &r->mem);
+    lfmrt_session_memory(ss[0], &r->mem);
+    for (int i = 1; i < S; i++) {
+        lfmrt_memory_info mi;
+        lfmrt_session_memory(ss[i], &mi);
+        r->mem.kv_cache += mi.kv_cache, r->mem.conv_state += mi.conv_state, r->mem.scratch += mi.scratch;
+    }
     r->peak_rss = peak_rss_bytes();
 done:
     free(logits);
-    lfmrt_session_destroy(s);
+    for (int i = 0; i < S; i++) lfmrt_session_destroy(ss[i]);
     return rc;
 }
 
@@ -358,7 +346,7 @@ static int parse_list(const char *opt, const char *s, int lo, int hi, int *v, in
 }
 
 int cmd_bench(int argc, char **argv) {
-    const char *model = NULL, *ctx_s = NULL, *th_s = NULL, *kv = "f16", *llama_bench = NULL, *bwprobe = NULL,
+    const char *model = NULL, *ctx_s = NULL, *th_s = NULL, *seq_s = NULL, *kv = "f16", *llama_bench = NULL, *bwprobe = NULL,
                *lib_dir = NULL;
     int n_prompt = 512, n_gen = 128, reps = 3;
     bool json = false, compare = false, probe = false;
@@ -376,6 +364,7 @@ int cmd_bench(int argc, char **argv) {
         else if (cli_is(&a, "-n", "--n-gen")) rc = cli_val_int(&a, 0, 1 << 20, &n_gen);
         else if (cli_is(&a, "-r", "--reps")) rc = cli_val_int(&a, 1, 1000, &reps);
         else if (cli_is(&a, NULL, "--ctx")) rc = cli_val_str(&a, &ctx_s);
+        else if (cli_is(&a, NULL, "--sequences")) rc = cli_val_str(&a, &seq_s);
         else if (cli_is(&a, NULL, "--kv-type")) rc = cli_val_str(&a, &kv);
         else if (cli_is(&a, NULL, "--json")) rc = cli_flag(&a, &json);
         else if (cli_is(&a, NULL, "--compare-llamacpp")) rc = cli_flag(&a, &compare);
@@ -387,11 +376,16 @@ int cmd_bench(int argc, char **argv) {
         if (rc) return rc;
     }
     if (!model) return cli_usage(CMD, "missing -m MODEL");
-    int thr[MAX_THREADS], n_thr = 1, ctx[MAX_CTX], n_ctx = 1;
+    int thr[MAX_THREADS], n_thr = 1, ctx[MAX_CTX], n_ctx = 1, seqs[MAX_SEQS], n_seqs = 1;
     thr[0] = cli_default_threads();
     ctx[0] = n_prompt;
+    seqs[0] = 1;
     if (th_s && (rc = parse_list("--threads", th_s, 1, 1024, thr, &n_thr, MAX_THREADS))) return rc;
     if (ctx_s && (rc = parse_list("--ctx", ctx_s, 1, 1 << 20, ctx, &n_ctx, MAX_CTX))) return rc;
+    if (seq_s && (rc = parse_list("--sequences", seq_s, 1, MAX_SEQ, seqs, &n_seqs, MAX_SEQS))) return rc;
+    int max_seq = 1;
+    for (int i = 0; i < n_seqs; i++)
+        if (seqs[i] > max_seq) max_seq = seqs[i];
     if (probe) return cold_start_probe(model, thr[0]);
     if (compare && (thr[0] < 1 || n_thr != 1))
         return cli_usage(CMD, "--compare-llamacpp needs one thread count (-t N or LFMRT_THREADS): both engines use it");
@@ -406,7 +400,7 @@ int cmd_bench(int argc, char **argv) {
     int32_t *toks = NULL;
     double *tok_ms = NULL, *tmp = NULL;
     if (compare) {
-        lfmrt_session *s = NULL;
+        lfmrt_session *ss[MAX_SEQ] = {0};
         float *logits = NULL;
         if ((rc = cli_open_model(CMD, model, thr[0], &m))) return rc;
         lfmrt_model_info info;
@@ -415,29 +409,36 @@ int cmd_bench(int argc, char **argv) {
         lfmrt_session_params sp = lfmrt_session_default_params();
         sp.n_ctx = n_prompt + n_gen;
         sp.kv_type = strcmp(kv, "f32") ? LFMRT_KV_F16 : LFMRT_KV_F32;
+        if (sp.n_batch < max_seq) sp.n_batch = max_seq;
         lfmrt_err e;
         memset(&e, 0, sizeof e);
-        logits = malloc((size_t)nv * sizeof *logits);
+        logits = malloc((size_t)max_seq * (size_t)nv * sizeof *logits);
         if (info.n_ctx_train > 0 && sp.n_ctx > info.n_ctx_train)
             rc = cli_usage(CMD, "%d tokens exceed the model's training context %d", sp.n_ctx, info.n_ctx_train);
         else if (!logits) rc = cli_fail(CMD, "out of memory");
-        else if (lfmrt_session_create(m, &sp, &s, &e) != LFMRT_OK)
-            rc = cli_fail(CMD, "cannot create a session: %s", e.msg);
-        else if (!(rc = bench_tokens(m, sp.n_ctx, &toks))) {
-            lfmrt_session_reset(s);
-            if (lfmrt_session_prefill(s, toks, n_prompt < 8 ? n_prompt : 8, logits, NULL, &e) != LFMRT_OK ||
-                lfmrt_session_decode(s, argmax(logits, nv), logits, &e) != LFMRT_OK)
+        for (int i = 0; i < max_seq && !rc; i++)
+            if (lfmrt_session_create(m, &sp, &ss[i], &e) != LFMRT_OK)
+                rc = cli_fail(CMD, "cannot create a session: %s", e.msg);
+        if (!rc && !(rc = bench_tokens(m, sp.n_ctx + max_seq, &toks))) {
+            int32_t w[MAX_SEQ];
+            for (int i = 0; i < max_seq && !rc; i++) {
+                lfmrt_session_reset(ss[i]);
+                if (lfmrt_session_prefill(ss[i], toks, n_prompt < 8 ? n_prompt : 8, logits, NULL, &e) != LFMRT_OK)
+                    rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
+                w[i] = argmax(logits, nv);
+            }
+            if (!rc && lfmrt_batch_decode(ss, w, max_seq, logits, &e) != LFMRT_OK)
                 rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
-            else {
-                bench_cmp_cfg cc = {model, info.name && info.name[0] ? info.name : model, s, toks, logits, nv,
-                                    info.weight_bytes, thr[0], n_prompt, n_gen, reps, json, llama_bench, bwprobe,
+            if (!rc) {
+                bench_cmp_cfg cc = {model, info.name && info.name[0] ? info.name : model, ss, seqs, n_seqs, toks, logits,
+                                    nv, info.weight_bytes, thr[0], n_prompt, n_gen, reps, json, llama_bench, bwprobe,
                                     lib_dir};
                 rc = bench_compare(&cc);
             }
         }
         free(logits);
         free(toks);
-        lfmrt_session_destroy(s);
+        for (int i = 0; i < max_seq; i++) lfmrt_session_destroy(ss[i]);
         lfmrt_model_close(m);
         return rc;
     }
@@ -461,7 +462,7 @@ int cmd_bench(int argc, char **argv) {
         fprintf(stderr, "bench: %d thread(s): cold start...\n", r.threads);
         double cold[8];
         int nc = reps < 8 ? reps : 8;
-        for (int i = 0; i < nc; i++) cold[i] = cold_start_ms(model, thr[ti]);
+        for (int i = 0; i < nc; i++) cold[i] = bench_cold_start_ms(model, thr[ti]);
         double cold_med = percentile(cold, (size_t)nc, 50);
         if (cold[0] < 0) cold_med = -1.0; /* sorted: any failure shows first */
         lfmrt_model_info info;
@@ -474,17 +475,20 @@ int cmd_bench(int argc, char **argv) {
             rc = cli_usage(CMD, "%d tokens exceed the model's training context %d", max_ctx + n_gen, info.n_ctx_train);
             goto done;
         }
-        if (!toks && (rc = bench_tokens(m, max_ctx, &toks))) goto done;
+        if (!toks && (rc = bench_tokens(m, max_ctx + max_seq, &toks))) goto done;
         if (ti == 0 && !json) print_md_header();
-        for (int ci = 0; ci < n_ctx; ci++) {
-            fprintf(stderr, "bench: %d thread(s), context %d: %d repetitions...\n", r.threads, ctx[ci], reps);
-            r.ctx = ctx[ci];
-            r.cold = cold_med;
-            r.load_ms = t_open;
-            if ((rc = run_config(&c, m, toks, &r, tok_ms, tmp))) goto done;
-            if (json) print_json(&c, &r);
-            else print_md_row(&c, &r);
-        }
+        for (int ci = 0; ci < n_ctx; ci++)
+            for (int si = 0; si < n_seqs; si++) {
+                fprintf(stderr, "bench: %d thread(s), context %d, %d sequence(s): %d repetitions...\n", r.threads,
+                        ctx[ci], seqs[si], reps);
+                r.ctx = ctx[ci];
+                r.seqs = seqs[si];
+                r.cold = cold_med;
+                r.load_ms = t_open;
+                if ((rc = run_config(&c, m, toks, &r, tok_ms, tmp))) goto done;
+                if (json) print_json(&c, &r);
+                else print_md_row(&c, &r);
+            }
         lfmrt_model_close(m);
         m = NULL;
     }

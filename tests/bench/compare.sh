@@ -26,6 +26,7 @@ cat >"$T/fake_llama.sh" <<'EOS'
 #!/usr/bin/env bash
 # stand-in for bench/llamacpp_bench: logs its arguments, alternates prefill 100 / 300 tok/s (median 100
 # of 100, 300, 100), decode 40 tok/s
+case " $* " in *" --cold-start "*) echo "$*" >>"$(dirname "$0")/cold.log"; echo "ready 7"; exit 0 ;; esac
 echo "$*" >>"$(dirname "$0")/llama.log"
 n=$(wc -l <"$(dirname "$0")/llama.log")
 p=100; [ $((n % 2)) -eq 0 ] && p=300
@@ -83,5 +84,30 @@ awk -F'|' '/^\| lfmrt \|/ { pf = $3 + 0; dc = $4 + 0 }
                  if (rp - pf / 100 > 0.01 || pf / 100 - rp > 0.01) exit 1  # %.2f and %.1f rounding
                  if (rd - dc / 40 > 0.01 || dc / 40 - rd > 0.01) exit 1 }' "$T/out" ||
   fail "compare: ratios do not equal lfmrt / llama.cpp"
+
+# --sequences and cold start: llama.cpp gets -s S for S > 1; the cold-start probe runs once untimed
+# and min(reps, 8) times; one JSON object per S
+rm -f "$T/llama.log" "$T/cold.log"
+expect_ok bench -m "$M" -t 1 -p 16 -n 4 -r 2 --compare-llamacpp --llamacpp-bench "$T/fake_llama.sh" \
+  --bwprobe "$T/fake_bw.sh" --sequences 1,3 --json
+[ "$(wc -l <"$T/out")" -eq 2 ] || fail "compare --sequences 1,3 --json: want 2 lines"
+[ "$(wc -l <"$T/llama.log")" -eq 4 ] || fail "compare --sequences 1,3 -r 2: want 4 llama.cpp runs"
+[ "$(grep -c -- ' -s 3 ' "$T/llama.log")" -eq 2 ] || fail "compare: -s 3 not passed to the driver: $(cat "$T/llama.log")"
+sed -n 1p "$T/llama.log" | grep -q -- ' -s ' && fail "compare: -s passed for 1 sequence"
+[ "$(wc -l <"$T/cold.log")" -eq 3 ] || fail "compare: want 3 cold-start runs (1 untimed + 2), got $(wc -l <"$T/cold.log")"
+grep -qx -- "-m $M -t 1 --cold-start" "$T/cold.log" || fail "compare: cold-start arguments: $(head -1 "$T/cold.log")"
+sed -n 2p "$T/out" >"$T/s3.json"
+grep -q '"threads":1,"sequences":3,' "$T/s3.json" || fail "compare: second object is not sequences 3"
+if have_node; then
+  is_json "$T/s3.json" 'j.lfmrt.cold_start_ms > 0 && j.llamacpp.cold_start_ms > 0 && j.lfmrt.cold_start_runs.length === 2'
+  is_json "$T/s3.json" 'Math.abs(j.ratio.cold_start - j.lfmrt.cold_start_ms / j.llamacpp.cold_start_ms) <= 1e-5 * j.ratio.cold_start'
+  # 3 sequences: weights read once per step of 3 tokens
+  is_json "$T/s3.json" 'Math.abs(j.llamacpp.decode_roofline - 40 / 3 * j.weight_bytes / 1e9 / 10) <= 1e-5 * j.llamacpp.decode_roofline'
+fi
+expect_ok bench -m "$M" -t 1 -p 16 -n 4 -r 1 --compare-llamacpp --llamacpp-bench "$T/fake_llama.sh" \
+  --bwprobe "$T/fake_bw.sh" --sequences 1,2
+grep -q '^2 sequences (aggregate' "$T/out" || fail "compare: no 2-sequence table"
+grep -q '^2 sequences / 1 sequence, aggregate decode: lfmrt x[0-9.]*, llama.cpp x1.00$' "$T/out" || fail "compare: scaling line"
+grep -Eq '^\| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$' "$T/out" || fail "compare: cold start row"
 
 echo "bench.compare: $N_CHECKS checks passed"

@@ -37,10 +37,29 @@ for th in 1 2; do
 done
 
 expect_ok bench -m "$M" -p 16 -n 4 -r 2 -t 1 --ctx 8,16
-grep -q '^| model | type | threads | context | prefill tok/s' "$T/out" || fail "bench: no markdown header row"
+grep -q '^| model | type | threads | context | sequences | prefill tok/s' "$T/out" || fail "bench: no markdown header row"
 grep -q '^|---|' "$T/out" || fail "bench: no markdown separator row"
 [ "$(grep -c '^| lfmrt random LFM2-tiny' "$T/out")" -eq 2 ] || fail "bench: want 2 table rows"
-grep -q '^| lfmrt random LFM2-tiny.* | Q8_0 | 1 | 16 |' "$T/out" || fail "bench: no row for 1 thread, context 16"
+grep -q '^| lfmrt random LFM2-tiny.* | Q8_0 | 1 | 16 | 1 |' "$T/out" || fail "bench: no row for 1 thread, context 16"
+
+# --sequences: one configuration per S; S sessions (S x the KV cache), aggregate decode tok/s
+expect_ok bench -m "$M" --json -p 16 -n 8 -r 1 -t 1 --sequences 1,3
+[ "$(wc -l <"$T/out")" -eq 2 ] || fail "bench --sequences 1,3: want 2 lines, got $(wc -l <"$T/out")"
+sed -n 1p "$T/out" >"$T/s1.json"
+sed -n 2p "$T/out" >"$T/s3.json"
+grep -q '"context":16,"sequences":1,' "$T/s1.json" || fail "--sequences: row 1 is not sequences 1"
+grep -q '"context":16,"sequences":3,' "$T/s3.json" || fail "--sequences: row 2 is not sequences 3"
+grep -q "\"kv_cache\":$((3 * $(kv_bytes 16)))," "$T/s3.json" || fail "--sequences 3: kv_cache is not 3 sessions' worth"
+grep -q '^bench: 1 thread(s), context 16, 3 sequence(s)' "$T/err" || fail "--sequences: progress line"
+if have_node; then
+  is_json "$T/s3.json" 'j.sequences === 3 && j.decode_tok_s > 0 && Math.abs(j.decode_tok_s_per_sequence * 3 - j.decode_tok_s) <= 1e-5 * j.decode_tok_s'
+  is_json "$T/s3.json" 'j.latency_ms_p50 > 0 && j.latency_ms_p50 <= j.latency_ms_p95 && j.ttft_ms > 0'
+fi
+expect_ok bench -m "$M" -p 8 -n 4 -r 1 -t 1 --sequences 2
+grep -q '^| lfmrt random LFM2-tiny.* | Q8_0 | 1 | 8 | 2 |' "$T/out" || fail "bench --sequences 2: no table row"
+expect_error 2 bench -m "$M" -t 1 --sequences 0
+expect_error 2 bench -m "$M" -t 1 --sequences 1,x
+expect_error 2 bench -m "$M" -t 1 --sequences 257
 
 expect_error 2 bench -m "$M" -t 1,0
 expect_error 2 bench -m "$M" -t 1,x
