@@ -29,6 +29,8 @@ void lf_kernels_install_neon_kq(lf_kernels *k);
 void lf_kernels_install_neon_float(lf_kernels *k);
 void lf_kernels_install_neon_vec(lf_kernels *k);
 void lf_kernels_install_dotprod_kq(lf_kernels *k);
+/* arm_i8mm/: needs FEAT_I8MM (HWCAP2_I8MM) on top of dotprod; installs the Q8_0/Q4_0 gemms. */
+void lf_kernels_install_i8mm(lf_kernels *k);
 #endif
 
 #endif

@@ -94,6 +94,7 @@ void lf_kernels_init(lf_kernels *k, lf_cpu_features cpu) {
         lf_kernels_install_dotprod(k);
         lf_kernels_install_dotprod_kq(k);
     }
+    if (cpu.neon && cpu.dotprod && cpu.i8mm) lf_kernels_install_i8mm(k); /* Cortex-A510/A710, Apple M2 */
 #endif
 }
 

@@ -1,6 +1,6 @@
 /* tests/kernels/test_neon.c - every AArch64 fast kernel (arm_neon/, arm_dotprod/) against its
- * reference twin, and the aarch64 dispatch cascade (the gemms are compared by test_gemm.c, which
- * checks whatever gemm the detected table holds).
+ * reference twin, and the aarch64 dispatch cascade NEON -> dotprod -> i8mm (the gemms are compared
+ * by test_gemm_neon.c, each ISA's directly, and test_gemm.c, the detected table's).
  *
  * Q8_0 quantization and the Q8_0/Q4_0 dots and gemvs must equal the reference bit for bit (their
  * contract); the F16 ones must agree within the rounding bound of 16-lane f32 accumulation. The
@@ -23,6 +23,7 @@
 
 #if defined(LFMRT_HAVE_ARM)
 #include "kernels/arm_dotprod/dotprod.h"
+#include "kernels/arm_i8mm/i8mm.h"
 #include "kernels/arm_neon/neon.h"
 
 typedef struct isa_set {
@@ -264,6 +265,19 @@ static void test_dispatch_by_features(void **state) {
     assert_true(k.t[LF_DT_Q8_0].from_f32 == quantize_row_q8_0_neon); /* stays NEON */
     assert_string_equal(k.t[LF_DT_F16].isa, "neon");
     assert_true(k.cpu.dotprod);
+    /* i8mm replaces only the gemms, and only on top of dotprod */
+    f.i8mm = 1;
+    lf_kernels_init(&k, f);
+    assert_string_equal(k.t[LF_DT_Q8_0].isa, "i8mm");
+    assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_i8mm);
+    assert_true(k.t[LF_DT_Q4_0].gemm == gemm_q4_0_q8_0_i8mm);
+    assert_true(k.t[LF_DT_Q8_0].gemv == gemv_q8_0_q8_0_dotprod);
+    assert_true(k.t[LF_DT_Q4_0].dot == dot_q4_0_q8_0_dotprod);
+    assert_null(k.t[LF_DT_F16].gemm);
+    f.dotprod = 0;
+    lf_kernels_init(&k, f);
+    assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_neon);
+    assert_string_equal(k.t[LF_DT_Q4_0].isa, "neon");
 }
 
 int main(void) {

@@ -1,5 +1,15 @@
-/* kernels/arm_neon/install_vec_neon.c - NEON vector kernels (attention, activations). Nothing is installed yet:
- * those entries keep what the earlier cascade levels set. */
+/* kernels/arm_neon/install_vec_neon.c - NEON vector kernels (attention q.k and V accumulation, softmax
+ * exp, SwiGLU; arm_neon/vec_neon.c), on every AArch64 core. Sets its entries one by one: entries it
+ * does not implement keep what the earlier levels set. */
+#include "kernels/arm_neon/neon.h"
 #include "kernels/isa.h"
 
-void lf_kernels_install_neon_vec(lf_kernels *k) { (void)k; }
+void lf_kernels_install_neon_vec(lf_kernels *k) {
+    k->vec.dot_f32 = vec_dot_f32_neon;
+    k->vec.dot_f16_f32 = vec_dot_f16_f32_neon;
+    k->vec.axpy_f32 = vec_axpy_f32_neon;
+    k->vec.axpy_f16 = vec_axpy_f16_neon;
+    k->vec.expf_ggml = vec_expf_ggml_neon;
+    k->vec.swiglu = vec_swiglu_neon;
+    k->vec.isa = "neon";
+}

@@ -30,4 +30,13 @@ void dot_f16_f16_neon(int64_t n, float *s, const void *w, const void *a);
 void gemv_f16_f16_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                        const void *a);
 
+/* f32 vector kernels (arm_neon/vec_neon.c), contracts in kernels/vec.h: expf_ggml, swiglu and the
+ * axpys bit-identical to the _ref twins; the dots within f32 summation order (16 lanes, FMA). */
+float vec_dot_f32_neon(int64_t n, const float *x, const float *y);
+float vec_dot_f16_f32_neon(int64_t n, const uint16_t *x, const float *y);
+void vec_axpy_f32_neon(int64_t n, float a, const float *x, float *y);
+void vec_axpy_f16_neon(int64_t n, float a, const uint16_t *x, float *y);
+void vec_expf_ggml_neon(int64_t n, const float *x, float *y);
+void vec_swiglu_neon(int64_t n, float *g, const float *u);
+
 #endif
