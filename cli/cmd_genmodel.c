@@ -26,7 +26,8 @@ static void usage(void) {
            "  --arch A              architecture: lfm2 (default), qwen3, gemma3, llama\n"
            "  --preset NAME         model shape of that architecture (default tiny); --list-presets\n"
            "                        shows them (lfm2-350m, qwen3-0.6b, gemma3-270m, ...)\n"
-           "  --type T              weight type: f32 (default), f16, bf16, q8_0, q4_0\n"
+           "  --type T              weight type: f32 (default), f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k,\n"
+           "                        q4_k_m (llama.cpp's Q4_K_M mix: Q6_K output, some attn_v/ffn_down)\n"
            "  --seed S              seed of weights and vocabulary (default 0)\n"
            "  --untied              write a separate output.weight (default: tied to token_embd)\n"
            "  --logit-gain G        spread of the logits via the final norm (default 1: peaked;\n"
@@ -122,9 +123,11 @@ int cmd_genmodel(int argc, char **argv) {
                 o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "", lf_genmodel_preset_at(i)->name);
         return cli_usage(CMD, "unknown preset '%s' for %s (presets: %s)", preset, arch, names);
     }
-    int dt = lf_dtype_from_name(type);
+    const bool q4_k_m = strcmp(type, "q4_k_m") == 0 || strcmp(type, "Q4_K_M") == 0;
+    int dt = q4_k_m ? (int)LF_DT_Q4_K : lf_dtype_from_name(type);
     if (dt < 0 || lf_genmodel_file_type((uint32_t)dt) < 0)
-        return cli_usage(CMD, "option '--type' expects f32, f16, bf16, q8_0 or q4_0, got '%s'", type);
+        return cli_usage(CMD, "option '--type' expects f32, f16, bf16, q8_0, q4_0, q4_k, q5_k, q6_k or q4_k_m, got '%s'",
+                         type);
     if (!out) return cli_usage(CMD, "missing -o FILE");
 
     lf_genmodel_params p;
@@ -132,6 +135,7 @@ int cmd_genmodel(int argc, char **argv) {
     p.arch = arch;
     p.preset = preset;
     p.wtype = (uint32_t)dt;
+    p.mix = q4_k_m ? LF_GENMODEL_MIX_Q4_K_M : LF_GENMODEL_MIX_NONE;
     p.seed = seed;
     p.tied = !untied;
     p.attn_layers = attn;
@@ -160,7 +164,7 @@ int cmd_genmodel(int argc, char **argv) {
         rc = cli_fail(CMD, "cannot write '%s': rename from '%s' failed", out, tmp);
     } else {
         fprintf(stderr, "lfmrt: gen-model: wrote %s (%s, %s, seed %llu, %s) in %.1f s - random weights\n", out,
-                pr->display, lf_dtype_name((uint32_t)dt), (unsigned long long)seed, untied ? "untied" : "tied",
+                pr->display, q4_k_m ? "Q4_K_M" : lf_dtype_name((uint32_t)dt), (unsigned long long)seed, untied ? "untied" : "tied",
                 (cli_now_ms() - pg.t0) / 1000.0);
         rc = CLI_OK;
     }

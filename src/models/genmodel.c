@@ -91,6 +91,7 @@ void lf_genmodel_default_params(lf_genmodel_params *p) {
     p->arch = "lfm2";
     p->preset = "tiny";
     p->wtype = LF_DT_F32;
+    p->mix = LF_GENMODEL_MIX_NONE;
     p->seed = 0;
     p->tied = 1;
     p->attn_layers = NULL;
@@ -103,6 +104,9 @@ int lf_genmodel_file_type(uint32_t wtype) {
     case LF_DT_F16: return 1;
     case LF_DT_Q4_0: return 2;
     case LF_DT_Q8_0: return 7;
+    case LF_DT_Q4_K: return 14;
+    case LF_DT_Q5_K: return 16;
+    case LF_DT_Q6_K: return 18;
     case LF_DT_BF16: return 32;
     default: return -1;
     }
@@ -274,6 +278,36 @@ static void make_plan(gm_plan *pl, const lf_genmodel_preset *pr, const int32_t *
     }
 }
 
+static bool use_more_bits(int i, int n) { return i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2; }
+
+static bool has_suffix(const char *s, const char *suffix) {
+    const size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* llama.cpp's Q4_K_M assignment (genmodel.h): bumps some of the Q4_K matrices of a plan to Q6_K. */
+static void apply_q4_k_m(gm_plan *pl, uint32_t n_layer) {
+    int n_v = 0, i_v = 0;
+    bool has_output = false;
+    for (size_t i = 0; i < pl->n; i++) {
+        if (has_suffix(pl->t[i].name, ".attn_v.weight")) n_v++;
+        if (strcmp(pl->t[i].name, "output.weight") == 0) has_output = true;
+    }
+    for (size_t i = 0; i < pl->n; i++) {
+        gm_tensor *t = &pl->t[i];
+        if (t->type == LF_DT_F32) continue;
+        unsigned layer = 0;
+        if (strcmp(t->name, "output.weight") == 0 || (!has_output && strcmp(t->name, "token_embd.weight") == 0))
+            t->type = LF_DT_Q6_K;
+        else if (has_suffix(t->name, ".attn_v.weight")) {
+            if (use_more_bits(i_v, n_v)) t->type = LF_DT_Q6_K;
+            i_v++;
+        } else if (has_suffix(t->name, ".ffn_down.weight") && sscanf(t->name, "blk.%u.", &layer) == 1 &&
+                   use_more_bits((int)layer, (int)n_layer))
+            t->type = LF_DT_Q6_K;
+    }
+}
+
 /* ---- filling tensors ----------------------------------------------------------------------------------- */
 
 typedef struct gm_fill {
@@ -370,9 +404,9 @@ static int write_keys(lf_gguf_writer *w, const lf_genmodel_preset *pr, const int
     snprintf(name, sizeof name, "lfmrt random %s (random weights)", pr->display);
     SETKEY(lf_gguf_writer_set_str(w, "general.architecture", pr->arch), "general.architecture");
     SETKEY(lf_gguf_writer_set_str(w, "general.name", name), "general.name");
-    SETKEY(lf_gguf_writer_set_u32(w, "general.file_type", (uint32_t)lf_genmodel_file_type(p->wtype)),
-           "general.file_type");
-    if (p->wtype == LF_DT_Q8_0 || p->wtype == LF_DT_Q4_0)
+    const uint32_t ftype = p->mix == LF_GENMODEL_MIX_Q4_K_M ? 15u : (uint32_t)lf_genmodel_file_type(p->wtype);
+    SETKEY(lf_gguf_writer_set_u32(w, "general.file_type", ftype), "general.file_type");
+    if (p->wtype != LF_DT_F32 && p->wtype != LF_DT_F16 && p->wtype != LF_DT_BF16)
         SETKEY(lf_gguf_writer_set_u32(w, "general.quantization_version", 2), "general.quantization_version");
     return is_lfm2(pr) ? write_lfm2_keys(w, pr, kv, n_layer, e) : write_dense_keys(w, pr, e);
 }
@@ -424,7 +458,11 @@ int lf_genmodel_write(const lf_genmodel_params *p, const char *path, lf_gguf_pro
     int rc = lf_genmodel_layout(p, &pr, kv, &n_layer, e);
     if (rc) return rc;
     if (lf_genmodel_file_type(p->wtype) < 0)
-        return lf_err(e, LFMRT_E_INVALID, "gen-model: weight type %s is not supported (use f32, f16, bf16, q8_0 or q4_0)",
+        return lf_err(e, LFMRT_E_INVALID,
+                      "gen-model: weight type %s is not supported (use f32, f16, bf16, q8_0, q4_0, q4_k, q5_k or q6_k)",
+                      lf_dtype_name(p->wtype));
+    if (p->mix != LF_GENMODEL_MIX_NONE && (p->mix != LF_GENMODEL_MIX_Q4_K_M || p->wtype != LF_DT_Q4_K))
+        return lf_err(e, LFMRT_E_INVALID, "gen-model: type mix %d needs weight type Q4_K (got %s)", p->mix,
                       lf_dtype_name(p->wtype));
     const lf_dtype_info *di = lf_dtype_get(p->wtype);
     if (pr->n_embd % di->blck || pr->n_ff % di->blck || (pr->n_head * lf_genmodel_head_dim(pr)) % di->blck)
@@ -444,6 +482,15 @@ int lf_genmodel_write(const lf_genmodel_params *p, const char *path, lf_gguf_pro
         goto done;
     }
     make_plan(plan, pr, kv, n_layer, p);
+    if (p->mix == LF_GENMODEL_MIX_Q4_K_M) apply_q4_k_m(plan, n_layer);
+    for (size_t i = 0; i < plan->n; i++) { /* every row must hold whole blocks (K-quants: 256) */
+        const lf_dtype_info *ti = lf_dtype_get(plan->t[i].type);
+        if (plan->t[i].ne[0] % ti->blck) {
+            rc = lf_err(e, LFMRT_E_INVALID, "gen-model: tensor '%s' has rows of %lld values, not a multiple of the %s block (%u)",
+                        plan->t[i].name, (long long)plan->t[i].ne[0], ti->name, (unsigned)ti->blck);
+            goto done;
+        }
+    }
     if ((rc = write_keys(w, pr, kv, n_layer, p, e))) goto done;
     if ((rc = write_vocab(w, pr, p->seed, e))) goto done;
     for (size_t i = 0; i < plan->n; i++) {

@@ -65,7 +65,10 @@ uint32_t lf_genmodel_head_dim(const lf_genmodel_preset *p);
 typedef struct lf_genmodel_params {
     const char *arch;        /* "lfm2" (NULL), "qwen3", "gemma3" or "llama" */
     const char *preset;      /* a preset name (NULL = "tiny") */
-    uint32_t wtype;          /* LF_DT_F32, LF_DT_F16, LF_DT_BF16, LF_DT_Q8_0 or LF_DT_Q4_0 */
+    uint32_t wtype;          /* LF_DT_F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q5_K or Q6_K (K-quants need every
+                              * quantized row length to be a multiple of 256) */
+    int mix;                 /* LF_GENMODEL_MIX_NONE (every matrix in wtype) or LF_GENMODEL_MIX_Q4_K_M
+                              * (wtype must be Q4_K): llama.cpp's Q4_K_M choice per tensor */
     uint64_t seed;           /* weights and vocabulary are a function of it */
     int tied;                /* nonzero: no output.weight (the default); 0: write an untied output.weight */
     const char *attn_layers; /* LFM2 only: NULL = the preset's; else comma-separated layer indices
@@ -76,7 +79,14 @@ typedef struct lf_genmodel_params {
                               * ones whose log-probs stay comparable under Q8_0 activation noise */
 } lf_genmodel_params;
 
-/* arch "lfm2", preset "tiny", wtype F32, seed 0, tied. */
+/* Per-tensor type mixes (lf_genmodel_params.mix). Q4_K_M follows llama.cpp's llama_tensor_get_type for
+ * LLAMA_FTYPE_MOSTLY_Q4_K_M on these architectures: Q6_K for output.weight (or the tied token_embd when
+ * there is none), for attn_v of the attention layers i (counted over attn_v tensors only, n of them)
+ * where use_more_bits(i, n), and for ffn_down of layer i where use_more_bits(i, n_layer); Q4_K for every
+ * other matrix; use_more_bits(i, n) = i < n/8 || i >= 7n/8 || (i - n/8) % 3 == 2. Norms stay F32. */
+enum { LF_GENMODEL_MIX_NONE = 0, LF_GENMODEL_MIX_Q4_K_M = 1 };
+
+/* arch "lfm2", preset "tiny", wtype F32, mix none, seed 0, tied. */
 void lf_genmodel_default_params(lf_genmodel_params *p);
 
 /* The per-layer kv-head counts the parameters imply: out[l] = n_head_kv for attention layers, 0 for
@@ -87,7 +97,8 @@ int lf_genmodel_layout(const lf_genmodel_params *p, const lf_genmodel_preset **p
                        int32_t out[LF_GENMODEL_MAX_LAYERS], uint32_t *n_layer, lfmrt_err *e);
 
 /* llama.cpp's general.file_type (LLAMA_FTYPE_*) for a weight dtype: F32 0, F16 1, Q4_0 2, Q8_0 7,
- * BF16 32; -1 for a type gen-model does not write. */
+ * Q4_K 14 (MOSTLY_Q4_K_S), Q5_K 16 (MOSTLY_Q5_K_S), Q6_K 18, BF16 32; -1 for a type gen-model does not
+ * write. A Q4_K_M mix writes 15. */
 int lf_genmodel_file_type(uint32_t wtype);
 
 /* Writes the model to path (GGUF v3). Deterministic: the same params give byte-identical files.

@@ -312,9 +312,9 @@ static void test_bad_params(void **s) {
     assert_int_equal(lf_genmodel_write(&p, path, NULL, NULL, &e), LFMRT_E_INVALID);
     HAS(e.msg, "attn_layers applies to lfm2 only");
     lf_genmodel_default_params(&p);
-    p.wtype = LF_DT_Q4_K;
+    p.wtype = LF_DT_Q5_0;
     assert_int_equal(lf_genmodel_write(&p, path, NULL, NULL, &e), LFMRT_E_INVALID);
-    HAS(e.msg, "weight type Q4_K is not supported");
+    HAS(e.msg, "weight type Q5_0 is not supported");
     lf_genmodel_default_params(&p);
     p.attn_layers = "1,6";
     assert_int_equal(lf_genmodel_write(&p, path, NULL, NULL, &e), LFMRT_E_INVALID);

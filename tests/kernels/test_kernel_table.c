@@ -38,7 +38,7 @@ static int is_weight(uint32_t t) {
 
 static int has_from_f32(uint32_t t) {
     return t == LF_DT_F32 || t == LF_DT_F16 || t == LF_DT_BF16 || t == LF_DT_Q8_0 || t == LF_DT_Q4_0 ||
-           t == LF_DT_Q8_1 || t == LF_DT_Q8_K;
+           t == LF_DT_Q4_K || t == LF_DT_Q5_K || t == LF_DT_Q6_K || t == LF_DT_Q8_1 || t == LF_DT_Q8_K;
 }
 
 static void check_table_shape(const lf_kernels *k) {

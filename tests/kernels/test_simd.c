@@ -248,7 +248,7 @@ static void test_dispatch_by_features(void **state) {
     assert_true(k.t[LF_DT_Q8_0].gemv == gemv_q8_0_q8_0_avx2);
     assert_true(k.t[LF_DT_Q8_0].from_f32 == quantize_row_q8_0_avx2);
     assert_true(k.t[LF_DT_F16].gemv == gemv_f16_f16_avx2);
-    assert_string_equal(k.t[LF_DT_Q4_K].isa, "ref"); /* untouched entries stay ref */
+    assert_string_equal(k.t[LF_DT_Q4_1].isa, "ref"); /* untouched entries stay ref */
     f.avx512f = 1, f.avx512bw = 1, f.avx512vl = 1; /* no VNNI: still AVX2 */
     lf_kernels_init(&k, f);
     assert_string_equal(k.t[LF_DT_Q4_0].isa, "avx2");

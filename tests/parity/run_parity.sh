@@ -16,6 +16,7 @@
 #   gemma3    gemma3 preset tiny in f32, f16, q8_0, q4_0 (window 16 < 96 tokens, MQA, soft-cap 30)
 #   gemma3-270m  gemma3-270m in f32 and q8_0 (window 512 > 96: all layers see everything here)
 #   llama     llama preset tiny in f32 and q8_0 (interleaved RoPE), and untied in f32
+#   kquant    tiny in q4_k_m (llama.cpp's Q4_K_M mix of Q4_K and Q6_K) and q6_k, and untied q4_k_m
 #   stories   karpathy's trained stories260K (llama2.c, LFMRT_TEST_DATA/models/stories260K) converted by
 #             `lfmrt convert --llama2c`: f32 KV on 96 seeded ids and on 128 ids of real story text, f16 KV
 #             on 96 ids, and tokenization of the corpus with its SentencePiece vocabulary; skipped
@@ -29,14 +30,14 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 if [ $# -lt 2 ]; then
-  echo "usage: $0 BIN WORKDIR [self|tiny|350m|attn|untied|tokenize|stories|qwen3|qwen3-0.6b|gemma3|gemma3-270m|llama ...]" >&2
+  echo "usage: $0 BIN WORKDIR [self|tiny|350m|attn|untied|tokenize|stories|qwen3|qwen3-0.6b|gemma3|gemma3-270m|llama|kquant ...]" >&2
   exit 2
 fi
 BIN=$1
 WORK=$2
 shift 2
 GROUPS_=("$@")
-[ ${#GROUPS_[@]} -gt 0 ] || GROUPS_=(tiny 350m attn untied tokenize stories qwen3 qwen3-0.6b gemma3 gemma3-270m llama)
+[ ${#GROUPS_[@]} -gt 0 ] || GROUPS_=(tiny 350m attn untied tokenize stories qwen3 qwen3-0.6b gemma3 gemma3-270m llama kquant)
 mkdir -p "$WORK/models" || exit 1
 WORK=$(cd "$WORK" && pwd)
 case "$BIN" in /*) ;; *) BIN="$(pwd)/$BIN" ;; esac
@@ -89,7 +90,7 @@ eval_case() {
   # rounding, no steps) uses gain 0.25 (lfm2-350m at gain 1 measured 0.048, too close to 5e-2); F32
   # keeps gain 1 and peaked distributions.
   case $type in
-    q8_0 | q4_0) gain=(--logit-gain 0.02); name="$name-g002" ;;
+    q8_0 | q4_0 | q4_k* | q5_k | q6_k) gain=(--logit-gain 0.02); name="$name-g002" ;;
     f16) gain=(--logit-gain 0.25); name="$name-g025" ;;
   esac
   if ! f=$(model "$name-$type-s$seed" --arch "${ARCH:-lfm2}" --type "$type" --seed "$seed" "${gain[@]}" "$@"); then
@@ -236,6 +237,11 @@ group_llama() {
   for t in f32 q8_0; do eval_case llama-tiny "$t" 71 --preset tiny; done
   eval_case llama-tiny-untied f32 72 --preset tiny --untied
 }
+group_kquant() {
+  # K-quant weights (Q8_K activations): flat-logit models, 5e-2 as the other quantized types
+  for t in q4_k_m q6_k; do eval_case tiny "$t" 81 --preset tiny; done
+  eval_case tiny-untied q4_k_m 82 --preset tiny --untied
+}
 
 if [ ! -x "$BIN" ] && [[ " ${GROUPS_[*]} " != " self " ]]; then
   echo "FAIL: lfmrt binary '$BIN' not found" >&2
@@ -245,7 +251,7 @@ for g in "${GROUPS_[@]}"; do
   t0=$(now)
   echo "== parity group $g" >&2
   case "$g" in
-    self | tiny | 350m | attn | untied | tokenize | stories | qwen3 | qwen3-0.6b | gemma3 | gemma3-270m | llama) "group_$g" ;;
+    self | tiny | 350m | attn | untied | tokenize | stories | qwen3 | qwen3-0.6b | gemma3 | gemma3-270m | llama | kquant) "group_$g" ;;
     *) echo "unknown group $g" >&2; exit 2 ;;
   esac
   echo "== parity group $g done in $(secs "$t0") s" >&2

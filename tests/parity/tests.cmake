@@ -3,7 +3,7 @@
 # The peer is installed once into <build>/peer; generated models are cached in <build>/parity/models.
 # RUN_SERIAL: llama.cpp's and lfmrt's worker threads spin while they wait, so a parity group sharing the
 # 2 cores with other tests ran up to 10x slower (parity.self: about 60 s alone, 266 s under ctest -j2).
-set(LFMRT_PARITY_GROUPS self tiny 350m attn untied tokenize stories qwen3 qwen3-0.6b gemma3 gemma3-270m llama)
+set(LFMRT_PARITY_GROUPS self tiny 350m attn untied tokenize stories qwen3 qwen3-0.6b gemma3 gemma3-270m llama kquant)
 foreach(g ${LFMRT_PARITY_GROUPS})
   add_test(NAME parity.${g}
     COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/run_parity.sh $<TARGET_FILE:lfmrt_cli> ${CMAKE_BINARY_DIR}/parity ${g})

@@ -214,3 +214,119 @@ void dot_q6_k_q8_k_ref(int64_t n, float *s, const void *w, const void *a) {
     for (int l = 0; l < 8; l++) sumf += sums[l];
     *s = sumf;
 }
+
+/* ---- K-quant weight quantizers ---------------------------------------------------------------- */
+/* A simple min/max scheme (not ggml's iterative make_qkx2_quants search; any valid block is
+ * dequantized the same by every engine). Q4_K/Q5_K, per sub-block s of 32 with codes 0..nmax:
+ * lo = min(0, min x), hi = max x, scale_s = (hi - lo) / nmax, min_s = -lo; the 6-bit scales and mins
+ * are nearest(scale_s / d) and nearest(min_s / dmin) with d = max scale_s / 63 and dmin =
+ * max min_s / 63 (both rounded to f16 first); codes are nearest((x + dmin*mn) / (d*sc)), clamped.
+ * Error bound (tests/kernels/test_kquant.c): |x - y| <= R * (1/(2 nmax) + 1/63) per element, R the
+ * largest sub-block range (hi - lo) of the block, plus f16 rounding of d and dmin (relative 2^-11).
+ * Q6_K, per sub-block of 16: scale_s = amax / 31, 8-bit scale nearest(scale_s / d) with d = max scale_s
+ * / 127, codes nearest(x / (d*sc)) clamped to -32..31; |x - y| <= A * (1/62 + 1/254 + 2^-12) with A
+ * the block's largest |x|. All-zero (sub-)blocks give zero scales and zero output. */
+
+static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+/* 6-bit scales sc[8] and mins mn[8] into the 12-byte packing lf_k_scale_min reads. */
+static void k_pack_scales(const uint8_t sc[8], const uint8_t mn[8], uint8_t out[LF_K_SCALE_SIZE]) {
+    for (int s = 0; s < 4; s++) {
+        out[s] = (uint8_t)((sc[s] & 63) | ((sc[s + 4] >> 4) << 6));
+        out[s + 4] = (uint8_t)((mn[s] & 63) | ((mn[s + 4] >> 4) << 6));
+        out[s + 8] = (uint8_t)((sc[s + 4] & 15) | ((mn[s + 4] & 15) << 4));
+    }
+}
+
+/* One Q4_K/Q5_K block: codes q[256] in 0..nmax, f16 d and dmin, packed scales. */
+static void k_asym_block(const float *x, int nmax, uint8_t q[LF_QK_K], uint16_t *dh, uint16_t *dminh,
+                         uint8_t scales[LF_K_SCALE_SIZE]) {
+    float scf[8], mnf[8], max_sc = 0.0f, max_mn = 0.0f;
+    for (int s = 0; s < 8; s++) {
+        float lo = 0.0f, hi = x[32 * s];
+        for (int l = 0; l < 32; l++) {
+            const float v = x[32 * s + l];
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+        }
+        if (hi < lo) hi = lo;
+        scf[s] = (hi - lo) / (float)nmax;
+        mnf[s] = -lo;
+        if (scf[s] > max_sc) max_sc = scf[s];
+        if (mnf[s] > max_mn) max_mn = mnf[s];
+    }
+    *dh = lf_f32_to_fp16(max_sc / 63.0f);
+    *dminh = lf_f32_to_fp16(max_mn / 63.0f);
+    const float d = lf_fp16_to_f32(*dh), dmin = lf_fp16_to_f32(*dminh);
+    uint8_t sc[8], mn[8];
+    for (int s = 0; s < 8; s++) {
+        sc[s] = (uint8_t)(d > 0.0f ? clampi(lf_ref_nearest_int(scf[s] / d), 0, 63) : 0);
+        mn[s] = (uint8_t)(dmin > 0.0f ? clampi(lf_ref_nearest_int(mnf[s] / dmin), 0, 63) : 0);
+        const float sd = d * sc[s], sm = dmin * mn[s];
+        for (int l = 0; l < 32; l++)
+            q[32 * s + l] = (uint8_t)(sd > 0.0f ? clampi(lf_ref_nearest_int((x[32 * s + l] + sm) / sd), 0, nmax) : 0);
+    }
+    k_pack_scales(sc, mn, scales);
+}
+
+void quantize_row_q4_k_ref(const float *x, void *y, int64_t n) {
+    lf_block_q4_k *b = y;
+    uint8_t q[LF_QK_K];
+    for (int64_t i = 0; i < n / LF_QK_K; i++, x += LF_QK_K) {
+        k_asym_block(x, 15, q, &b[i].d, &b[i].dmin, b[i].scales);
+        for (int g = 0; g < 4; g++)
+            for (int l = 0; l < 32; l++)
+                b[i].qs[32 * g + l] = (uint8_t)(q[64 * g + l] | (q[64 * g + 32 + l] << 4));
+    }
+}
+
+void quantize_row_q5_k_ref(const float *x, void *y, int64_t n) {
+    lf_block_q5_k *b = y;
+    uint8_t q[LF_QK_K];
+    for (int64_t i = 0; i < n / LF_QK_K; i++, x += LF_QK_K) {
+        k_asym_block(x, 31, q, &b[i].d, &b[i].dmin, b[i].scales);
+        memset(b[i].qh, 0, sizeof b[i].qh);
+        for (int g = 0; g < 4; g++) {
+            for (int l = 0; l < 32; l++) {
+                const int lo = q[64 * g + l], hi = q[64 * g + 32 + l];
+                b[i].qs[32 * g + l] = (uint8_t)((lo & 15) | ((hi & 15) << 4));
+                b[i].qh[l] |= (uint8_t)(((lo >> 4) << (2 * g)) | ((hi >> 4) << (2 * g + 1)));
+            }
+        }
+    }
+}
+
+void quantize_row_q6_k_ref(const float *x, void *y, int64_t n) {
+    lf_block_q6_k *b = y;
+    uint8_t q[LF_QK_K];
+    for (int64_t i = 0; i < n / LF_QK_K; i++, x += LF_QK_K) {
+        float scf[16], max_sc = 0.0f;
+        for (int s = 0; s < 16; s++) {
+            float amax = 0.0f;
+            for (int l = 0; l < 16; l++) {
+                const float a = fabsf(x[16 * s + l]);
+                if (a > amax) amax = a;
+            }
+            scf[s] = amax / 31.0f;
+            if (scf[s] > max_sc) max_sc = scf[s];
+        }
+        b[i].d = lf_f32_to_fp16(max_sc / 127.0f);
+        const float d = lf_fp16_to_f32(b[i].d);
+        for (int s = 0; s < 16; s++) {
+            const int ls = d > 0.0f ? clampi(lf_ref_nearest_int(scf[s] / d), 0, 127) : 0;
+            b[i].scales[s] = (int8_t)ls;
+            const float sd = d * ls;
+            for (int l = 0; l < 16; l++)
+                q[16 * s + l] = (uint8_t)(32 + (sd > 0.0f ? clampi(lf_ref_nearest_int(x[16 * s + l] / sd), -32, 31) : 0));
+        }
+        uint8_t *ql = b[i].ql, *qh = b[i].qh;
+        for (int h = 0; h < 2; h++, ql += 64, qh += 32) {
+            const uint8_t *o = q + 128 * h;
+            for (int l = 0; l < 32; l++) {
+                ql[l] = (uint8_t)((o[l] & 15) | ((o[l + 64] & 15) << 4));
+                ql[l + 32] = (uint8_t)((o[l + 32] & 15) | ((o[l + 96] & 15) << 4));
+                qh[l] = (uint8_t)((o[l] >> 4) | ((o[l + 32] >> 4) << 2) | ((o[l + 64] >> 4) << 4) | ((o[l + 96] >> 4) << 6));
+            }
+        }
+    }
+}

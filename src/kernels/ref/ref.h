@@ -29,6 +29,10 @@ void quantize_row_q8_0_ref(const float *x, void *y, int64_t n);
 void quantize_row_q8_1_ref(const float *x, void *y, int64_t n);
 void quantize_row_q4_0_ref(const float *x, void *y, int64_t n);
 void quantize_row_q8_k_ref(const float *x, void *y, int64_t n);
+/* K-quant weights: a min/max scheme (not ggml's search), error bounds in kernels/ref/qk_ref.c */
+void quantize_row_q4_k_ref(const float *x, void *y, int64_t n);
+void quantize_row_q5_k_ref(const float *x, void *y, int64_t n);
+void quantize_row_q6_k_ref(const float *x, void *y, int64_t n);
 
 /* dot products: *s = sum_i w[i] * a[i]; w in the weight type, a in its vec_dot type */
 void dot_f32_f32_ref(int64_t n, float *s, const void *w, const void *a);

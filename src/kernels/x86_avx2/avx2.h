@@ -24,4 +24,14 @@ void dot_f16_f16_avx2(int64_t n, float *s, const void *w, const void *a);
 void gemv_f16_f16_avx2(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                          const void *a);
 
+/* K-quants (x86_avx2/qk_avx2.c): quantize_row_q8_k bit-identical to ref; the Q4_K/Q5_K/Q6_K x Q8_K dots
+ * and gemvs (4 rows per pass) differ from ref by f32 summation order only (bound in qk_avx2.c). */
+void quantize_row_q8_k_avx2(const float *x, void *y, int64_t n);
+void dot_q4_k_q8_k_avx2(int64_t n, float *s, const void *w, const void *a);
+void gemv_q4_k_q8_k_avx2(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+void dot_q5_k_q8_k_avx2(int64_t n, float *s, const void *w, const void *a);
+void gemv_q5_k_q8_k_avx2(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+void dot_q6_k_q8_k_avx2(int64_t n, float *s, const void *w, const void *a);
+void gemv_q6_k_q8_k_avx2(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+
 #endif
