@@ -33,6 +33,14 @@ static void set(lf_kernels *k, uint32_t t, uint32_t vdt, lf_to_f32_fn to, lf_fro
     e->isa = "ref";
 }
 
+/* Attention-row entries an ISA level did not provide: the reference twins. */
+static void fill_vec_rows(lf_attn_kernels *v) {
+    if (!v->scores_f16) v->scores_f16 = vec_scores_f16_ref;
+    if (!v->scores_f32) v->scores_f32 = vec_scores_f32_ref;
+    if (!v->wsum_f16) v->wsum_f16 = vec_wsum_f16_ref;
+    if (!v->wsum_f32) v->wsum_f32 = vec_wsum_f32_ref;
+}
+
 void lf_kernels_init_ref(lf_kernels *k) {
     memset(k, 0, sizeof *k);
     for (uint32_t t = 0; t < LF_DT_COUNT; t++) {
@@ -61,6 +69,7 @@ void lf_kernels_init_ref(lf_kernels *k) {
     set(k, LF_DT_Q8_K, LF_DT_Q8_K, dequant_row_q8_k_ref, quantize_row_q8_k_ref, NULL, NULL);
     k->vec = (lf_vec_kernels){vec_dot_f32_ref,   vec_dot_f16_f32_ref, vec_axpy_f32_ref, vec_axpy_f16_ref,
                               vec_expf_ggml_ref, vec_swiglu_ref,      "ref"};
+    fill_vec_rows(&k->attn);
 }
 
 /* Dispatch cascade, oldest ISA first so each later level overrides what it does better:
@@ -96,6 +105,7 @@ void lf_kernels_init(lf_kernels *k, lf_cpu_features cpu) {
     }
     if (cpu.neon && cpu.dotprod && cpu.i8mm) lf_kernels_install_i8mm(k); /* Cortex-A510/A710, Apple M2 */
 #endif
+    fill_vec_rows(&k->attn);
 }
 
 size_t lf_kernels_act_size(const lf_kernels *k, uint32_t w, int64_t n) {

@@ -80,10 +80,24 @@ typedef struct lf_vec_kernels {
     const char *isa;
 } lf_vec_kernels;
 
+/* Attention rows (contracts and reference twins in kernels/vec.h); entries an ISA level leaves NULL are
+ * filled with the reference twins at the end of lf_kernels_init: out[i] = scale * dot of row i
+ * (k + i * k_stride elements) with q, as the same ISA's vec dot entry computes it; out[0..hd) += w[i] *
+ * row i (v + i * v_stride) for i in order, each product rounded then added, as axpy. */
+typedef struct lf_attn_kernels {
+    void (*scores_f16)(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
+                       float *out);
+    void (*scores_f32)(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
+                       float *out);
+    void (*wsum_f16)(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
+    void (*wsum_f32)(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
+} lf_attn_kernels;
+
 typedef struct lf_kernels {
     lf_cpu_features cpu;
     lf_type_kernels t[LF_DT_COUNT];
     lf_vec_kernels vec;
+    lf_attn_kernels attn;
 } lf_kernels;
 
 /* Fills k with the scalar reference kernels only. */

@@ -10,7 +10,11 @@
  *    is bit-identical to the reference.
  *  - expf_ggml: y[i] = lf_expf_ggml(x[i]) (ops/ops.h; the exact operation sequence is in expf_ggml_ref),
  *    bit-identical in every version for every input (NaN in, NaN out). y may alias x.
- *  - swiglu: g[i] = g[i] / (1 + lf_expf_ggml(-g[i])) * u[i], bit-identical in every version. */
+ *  - swiglu: g[i] = g[i] / (1 + lf_expf_ggml(-g[i])) * u[i], bit-identical in every version.
+ *  - scores_f16 / scores_f32: out[i] = dot(row i, q) * scale, the dot computed exactly as the same ISA's
+ *    dot_f16_f32 / dot_f32 computes it (bit-identical to calling it row by row).
+ *  - wsum_f16 / wsum_f32: out += w[i] * row i for i in order, as axpy (bit-identical to an axpy per
+ *    row in every version). */
 #ifndef LF_KERNELS_VEC_H
 #define LF_KERNELS_VEC_H
 
@@ -24,6 +28,12 @@ void vec_axpy_f32_ref(int64_t n, float a, const float *x, float *y);
 void vec_axpy_f16_ref(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_ref(int64_t n, const float *x, float *y);
 void vec_swiglu_ref(int64_t n, float *g, const float *u);
+void vec_scores_f16_ref(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
+                        float *out);
+void vec_scores_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
+                        float *out);
+void vec_wsum_f16_ref(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
+void vec_wsum_f32_ref(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
 
 #if defined(LFMRT_HAVE_X86)
 float vec_dot_f32_avx2(int64_t n, const float *x, const float *y);
@@ -39,6 +49,12 @@ void vec_axpy_f32_avx512(int64_t n, float a, const float *x, float *y);
 void vec_axpy_f16_avx512(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_avx512(int64_t n, const float *x, float *y);
 void vec_swiglu_avx512(int64_t n, float *g, const float *u);
+void vec_scores_f16_avx512(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
+                           float *out);
+void vec_scores_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
+                           float *out);
+void vec_wsum_f16_avx512(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
+void vec_wsum_f32_avx512(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
 #endif
 
 #endif

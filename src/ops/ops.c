@@ -72,17 +72,24 @@ void lf_softmax(float *x, int n) {
 float lf_expf_ggml(float x) { return expf_ggml_ref(x); }
 
 static lf_vec_kernels g_vec_best;
+static lf_attn_kernels g_attn_best;
 static pthread_once_t g_vec_once = PTHREAD_ONCE_INIT;
 
 static void vec_best_init(void) {
     lf_kernels k;
     lf_kernels_init(&k, lf_cpu_detect());
     g_vec_best = k.vec;
+    g_attn_best = k.attn;
 }
 
 const lf_vec_kernels *lf_vec_best(void) {
     pthread_once(&g_vec_once, vec_best_init);
     return &g_vec_best;
+}
+
+const lf_attn_kernels *lf_attn_best(void) {
+    pthread_once(&g_vec_once, vec_best_init);
+    return &g_attn_best;
 }
 
 void lf_swiglu(float *g, const float *u, int n) { lf_vec_best()->swiglu(n, g, u); }

@@ -44,6 +44,8 @@ float lf_expf_ggml(float x);
  * for ops that are not handed a kernel table. Every entry's result equals its reference twin's
  * (bit-identical, or up to f32 summation order for the dots). */
 const lf_vec_kernels *lf_vec_best(void);
+/* The attention-row kernels of the same table. */
+const lf_attn_kernels *lf_attn_best(void);
 
 /* x = softmax(x) over n values. */
 void lf_softmax(float *x, int n);

@@ -56,3 +56,21 @@ void vec_swiglu_ref(int64_t n, float *g, const float *u) {
         g[i] = x / (1.0f + expf_ggml_ref(-x)) * u[i];
     }
 }
+
+void vec_scores_f16_ref(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
+                        float *out) {
+    for (int64_t i = 0; i < n; i++) out[i] = vec_dot_f16_f32_ref(hd, k + i * k_stride, q) * scale;
+}
+
+void vec_scores_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
+                        float *out) {
+    for (int64_t i = 0; i < n; i++) out[i] = vec_dot_f32_ref(hd, k + i * k_stride, q) * scale;
+}
+
+void vec_wsum_f16_ref(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out) {
+    for (int64_t i = 0; i < n; i++) vec_axpy_f16_ref(hd, w[i], v + i * v_stride, out);
+}
+
+void vec_wsum_f32_ref(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out) {
+    for (int64_t i = 0; i < n; i++) vec_axpy_f32_ref(hd, w[i], v + i * v_stride, out);
+}

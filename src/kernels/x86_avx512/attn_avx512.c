@@ -1,0 +1,66 @@
+/* kernels/x86_avx512/attn_avx512.c - AVX-512 attention-row kernels (contracts: kernels/vec.h): the
+ * scores of one query against n cached key rows, and the weighted sum of n value rows.
+ *
+ * scores: each dot is vec_body.h's, the same inlined sequence as vec_dot_*_avx512, so results equal the
+ * single-row entries bit for bit. wsum: the value rows are accumulated (onto out) in registers, up to 128 columns
+ * (8 zmm) per pass over the rows, instead of a load and store of the output per row as axpy does; per
+ * lane the operations are axpy's (product rounded, then added, rows in order), so results are identical. */
+#include <immintrin.h>
+
+#include "format/dtype.h"
+#include "kernels/vec.h"
+#include "kernels/x86_avx512/vec_body.h"
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+void vec_scores_f16_avx512(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
+                           float *out) {
+    for (int64_t i = 0; i < n; i++) out[i] = dot_f16_f32_body(hd, k + i * k_stride, q) * scale;
+}
+
+void vec_scores_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
+                           float *out) {
+    for (int64_t i = 0; i < n; i++) out[i] = dot_f32_body(hd, k + i * k_stride, q) * scale;
+}
+
+#define WCH 8 /* zmm accumulators per pass: 128 columns */
+
+/* Columns [c0, c0 + 16 * nv) (the last vector masked by mlast) of the weighted sum. */
+#define WSUM_PASS(LOAD)                                                                       \
+    do {                                                                                      \
+        __m512 acc[WCH];                                                                      \
+        _Pragma("GCC unroll 8") for (int j = 0; j < WCH; j++)                                 \
+            acc[j] = j < nv ? _mm512_maskz_loadu_ps(j == nv - 1 ? mlast : (__mmask16)0xffff, out + c0 + 16 * j) \
+                            : _mm512_setzero_ps();                                            \
+        for (int64_t i = 0; i < n; i++) {                                                     \
+            const __m512 wi = _mm512_set1_ps(w[i]);                                           \
+            _Pragma("GCC unroll 8") for (int j = 0; j < WCH; j++) {                           \
+                if (j < nv) {                                                                 \
+                    const __mmask16 m = j == nv - 1 ? mlast : (__mmask16)0xffff;              \
+                    acc[j] = _mm512_add_ps(acc[j], _mm512_mul_ps(wi, LOAD(m, v + i * v_stride + c0 + 16 * j))); \
+                }                                                                             \
+            }                                                                                 \
+        }                                                                                     \
+        for (int j = 0; j < nv; j++)                                                          \
+            _mm512_mask_storeu_ps(out + c0 + 16 * j, j == nv - 1 ? mlast : (__mmask16)0xffff, acc[j]); \
+    } while (0)
+
+void vec_wsum_f16_avx512(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out) {
+    for (int64_t c0 = 0; c0 < hd; c0 += 16 * WCH) {
+        const int64_t left = hd - c0;
+        const int nv = left >= 16 * WCH ? WCH : (int)((left + 15) / 16);
+        const __mmask16 mlast = tail_mask(left - 16 * (nv - 1));
+        WSUM_PASS(maskz_load_h16);
+    }
+}
+
+void vec_wsum_f32_avx512(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out) {
+    for (int64_t c0 = 0; c0 < hd; c0 += 16 * WCH) {
+        const int64_t left = hd - c0;
+        const int nv = left >= 16 * WCH ? WCH : (int)((left + 15) / 16);
+        const __mmask16 mlast = tail_mask(left - 16 * (nv - 1));
+        WSUM_PASS(_mm512_maskz_loadu_ps);
+    }
+}

@@ -1,0 +1,122 @@
+/* tests/kernels/test_attn_rows.c - the attention-row kernels (kernels/vec.h: scores, wsum) of every
+ * ISA against the single-row entries of the same ISA, bit for bit: scores[i] must equal that ISA's dot of
+ * row i times the scale, wsum must equal an axpy per row in order onto the same starting output. Head
+ * dims cover the 16-lane tail and more than one 128-column pass; row strides are padded; wsum starts from
+ * a non-zero output (the second run of a ring continues the first). ISAs the CPU lacks print SKIP. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/dtype.h"
+#include "kernels/kernels.h"
+#include "kernels/vec.h"
+#include "testutil.h"
+
+typedef struct attn_isa {
+    const char *name;
+    int available;
+    lf_vec_kernels v;
+    lf_attn_kernels a;
+} attn_isa;
+
+static int isas(attn_isa out[3]) {
+    int n = 0;
+    lf_kernels k;
+    lf_kernels_init_ref(&k);
+    out[n++] = (attn_isa){"ref", 1, k.vec, k.attn};
+#if defined(LFMRT_HAVE_X86)
+    const lf_cpu_features f = lf_cpu_detect();
+    out[n++] = (attn_isa){"avx512", f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c,
+                          {vec_dot_f32_avx512, vec_dot_f16_f32_avx512, vec_axpy_f32_avx512, vec_axpy_f16_avx512,
+                           vec_expf_ggml_avx512, vec_swiglu_avx512, "avx512"},
+                          {vec_scores_f16_avx512, vec_scores_f32_avx512, vec_wsum_f16_avx512, vec_wsum_f32_avx512}};
+#endif
+    /* the installed table: whatever it chose, rows must agree with its own single-row entries */
+    lf_kernels best;
+    lf_kernels_init(&best, lf_cpu_detect());
+    out[n++] = (attn_isa){"installed", 1, best.vec, best.attn};
+    return n;
+}
+
+static void check(const attn_isa *I) {
+    const int64_t hds[] = {16, 40, 64, 80, 128, 136, 256, 272};
+    const int64_t ns[] = {1, 2, 7, 33};
+    uint64_t rng = 99;
+    for (size_t hi = 0; hi < sizeof hds / sizeof *hds; hi++) {
+        const int64_t hd = hds[hi], stride = hd * 2 + 3;
+        for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
+            const int64_t n = ns[ni];
+            float *kf = malloc(sizeof(float) * (size_t)(stride * n));
+            uint16_t *kh = malloc(sizeof(uint16_t) * (size_t)(stride * n));
+            float *q = malloc(sizeof(float) * (size_t)hd), *w = malloc(sizeof(float) * (size_t)n);
+            float *s1 = malloc(sizeof(float) * (size_t)n), *o1 = malloc(sizeof(float) * (size_t)hd);
+            float *o2 = malloc(sizeof(float) * (size_t)hd);
+            assert_true(kf && kh && q && w && s1 && o1 && o2);
+            for (int64_t i = 0; i < stride * n; i++) {
+                kh[i] = lf_f32_to_fp16(lf_test_randf(&rng) * 3.0f);
+                kf[i] = lf_test_randf(&rng) * 3.0f;
+            }
+            for (int64_t d = 0; d < hd; d++) q[d] = lf_test_randf(&rng);
+            for (int64_t i = 0; i < n; i++) w[i] = lf_test_randf(&rng) * 0.5f + 0.5f;
+            const float scale = 0.125f + (float)hi * 0.01f;
+            /* scores */
+            I->a.scores_f16(hd, n, kh, stride, q, scale, s1);
+            for (int64_t i = 0; i < n; i++) {
+                const float want = I->v.dot_f16_f32(hd, kh + i * stride, q) * scale;
+                if (memcmp(&want, &s1[i], sizeof want)) {
+                    fprintf(stderr, "%s scores_f16 hd %lld n %lld row %lld: %.9g vs %.9g\n", I->name, (long long)hd,
+                            (long long)n, (long long)i, (double)s1[i], (double)want);
+                    fail();
+                }
+            }
+            I->a.scores_f32(hd, n, kf, stride, q, scale, s1);
+            for (int64_t i = 0; i < n; i++) {
+                const float want = I->v.dot_f32(hd, kf + i * stride, q) * scale;
+                assert_memory_equal(&want, &s1[i], sizeof want);
+            }
+            /* wsum, from a non-zero start */
+            for (int64_t d = 0; d < hd; d++) o1[d] = o2[d] = q[d];
+            I->a.wsum_f16(hd, n, w, kh, stride, o1);
+            for (int64_t i = 0; i < n; i++) I->v.axpy_f16(hd, w[i], kh + i * stride, o2);
+            assert_memory_equal(o1, o2, sizeof(float) * (size_t)hd);
+            for (int64_t d = 0; d < hd; d++) o1[d] = o2[d] = q[d];
+            I->a.wsum_f32(hd, n, w, kf, stride, o1);
+            for (int64_t i = 0; i < n; i++) I->v.axpy_f32(hd, w[i], kf + i * stride, o2);
+            assert_memory_equal(o1, o2, sizeof(float) * (size_t)hd);
+            free(kf), free(kh), free(q), free(w), free(s1), free(o1), free(o2);
+        }
+    }
+}
+
+static void test_rows_match_single_row_entries(void **state) {
+    (void)state;
+    attn_isa I[3];
+    const int n = isas(I);
+    for (int i = 0; i < n; i++) {
+        if (!I[i].available) {
+            printf("SKIP: %s attention rows: CPU lacks the ISA\n", I[i].name);
+            continue;
+        }
+        check(&I[i]);
+    }
+}
+
+static void test_table_entries_filled(void **state) {
+    (void)state;
+    lf_kernels k;
+    lf_kernels_init_ref(&k);
+    assert_true(k.attn.scores_f16 == vec_scores_f16_ref && k.attn.wsum_f32 == vec_wsum_f32_ref);
+    lf_kernels_init(&k, lf_cpu_detect());
+    assert_non_null(k.attn.scores_f16);
+    assert_non_null(k.attn.scores_f32);
+    assert_non_null(k.attn.wsum_f16);
+    assert_non_null(k.attn.wsum_f32);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rows_match_single_row_entries),
+        cmocka_unit_test(test_table_entries_filled),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
