@@ -9,6 +9,8 @@
 #if defined(LFMRT_HAVE_X86)
 /* x86_avx2/: needs AVX2, FMA, F16C. */
 void lf_kernels_install_avx2(lf_kernels *k);
+/* x86_avxvnni/: needs AVX-VNNI (VEX vpdpbusd) plus AVX2, FMA, F16C; installed after AVX2. */
+void lf_kernels_install_avxvnni(lf_kernels *k);
 /* x86_avx512/: needs AVX-512 F, BW, VL, VNNI (plus FMA, F16C). */
 void lf_kernels_install_avx512(lf_kernels *k);
 /* Extension installers, each in its own file of the same directory, called right after the ISA's

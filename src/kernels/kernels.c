@@ -86,6 +86,7 @@ void lf_kernels_init(lf_kernels *k, lf_cpu_features cpu) {
         lf_kernels_install_avx2_kq(k);
         lf_kernels_install_avx2_float(k);
     }
+    if (cpu.avx2 && cpu.fma && cpu.f16c && cpu.avxvnni) lf_kernels_install_avxvnni(k); /* Alder Lake and later */
     if (cpu.avx512f && cpu.avx512bw && cpu.avx512vl && cpu.avx512vnni && cpu.f16c && cpu.fma) {
         lf_kernels_install_avx512(k);
         lf_kernels_install_avx512_kq(k);

@@ -24,6 +24,13 @@ void dot_f16_f16_avx2(int64_t n, float *s, const void *w, const void *a);
 void gemv_f16_f16_avx2(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                          const void *a);
 
+/* Prefill gemms (lf_gemm_fn, kernels/kernels.h; x86_avx2/gemm_avx2.c): every output bit-identical
+ * to the _ref dot of its row and token, for any int8 activation codes. */
+void gemm_q8_0_q8_0_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride);
+void gemm_q4_0_q8_0_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride);
+
 /* K-quants (x86_avx2/qk_avx2.c): quantize_row_q8_k bit-identical to ref; the Q4_K/Q5_K/Q6_K x Q8_K dots
  * and gemvs (4 rows per pass) differ from ref by f32 summation order only (bound in qk_avx2.c). */
 void quantize_row_q8_k_avx2(const float *x, void *y, int64_t n);

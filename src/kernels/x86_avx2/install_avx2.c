@@ -1,6 +1,6 @@
 /* kernels/x86_avx2/install_avx2.c - the AVX2 entries of the kernel table (Haswell, Zen 1 and later:
- * AVX2 + FMA + F16C). Replaces Q8_0 quantization and the F16, Q8_0 and Q4_0 dot/gemv; everything
- * else stays reference. */
+ * AVX2 + FMA + F16C). Replaces Q8_0 quantization, the F16, Q8_0 and Q4_0 dot/gemv and the Q8_0 and
+ * Q4_0 prefill gemms; everything else stays reference. */
 #include "kernels/isa.h"
 #include "kernels/x86_avx2/avx2.h"
 #include "kernels/vec.h"
@@ -9,9 +9,11 @@ void lf_kernels_install_avx2(lf_kernels *k) {
     k->t[LF_DT_Q8_0].from_f32 = quantize_row_q8_0_avx2;
     k->t[LF_DT_Q8_0].dot = dot_q8_0_q8_0_avx2;
     k->t[LF_DT_Q8_0].gemv = gemv_q8_0_q8_0_avx2;
+    k->t[LF_DT_Q8_0].gemm = gemm_q8_0_q8_0_avx2;
     k->t[LF_DT_Q8_0].isa = "avx2";
     k->t[LF_DT_Q4_0].dot = dot_q4_0_q8_0_avx2;
     k->t[LF_DT_Q4_0].gemv = gemv_q4_0_q8_0_avx2;
+    k->t[LF_DT_Q4_0].gemm = gemm_q4_0_q8_0_avx2;
     k->t[LF_DT_Q4_0].isa = "avx2";
     k->t[LF_DT_F16].dot = dot_f16_f16_avx2;
     k->t[LF_DT_F16].gemv = gemv_f16_f16_avx2;

@@ -1,0 +1,261 @@
+/* kernels/x86_avx2/gemm_pack.h - the shared body of the x86 "packed panel" gemms of the Q8_0
+ * activation family (Q8_0 and Q4_0 weights): panel packing, activation preparation and the loop nest.
+ * Included by x86_avx2/gemm_avx2.c and x86_avxvnni/gemm_avxvnni.c, each compiled with its own ISA
+ * flags (every function here is static, so each translation unit gets its own copy).
+ *
+ * Design (GotoBLAS-style packing inside the call: no load-time repack, no extra memory):
+ *  - a panel of GQ_PR = 8 weight rows, for a K chunk of kc blocks, is copied-transposed into a stack
+ *    buffer so that one ymm holds, for the 8 rows, the same consecutive elements of each row (lane i =
+ *    row i). A token's matching activation dword broadcast (vpbroadcastd) against it gives 8 rows'
+ *    partial products in their own lanes: each row's exact int32 block sum ends up in its lane, with
+ *    no horizontal reduction.
+ *  - two layouts:
+ *      "i16": lane = 2 sign-extended int16 codes (k, k+1); 16 ymm per block; activations widened to
+ *             int16 pairs the same way; products by vpmaddwd (exact for any int8 codes).
+ *      "u8s8": lane = 4 signed codes (k..k+3) (Q8_0: w; Q4_0: c - 8); 8 ymm per block; activations
+ *             biased to unsigned (a + 128, i.e. a ^ 0x80), products by vpmaddubsw / vpdpbusd with the
+ *             activation as the unsigned operand; the bias adds 128 * sum(row codes) per (row, block),
+ *             a per-lane constant removed with the packed `corr` = -128 * sum(codes).
+ *  - per (row lane, token), the block sums are scaled exactly as kernels/ref/q32_ref.c does (Q8_0:
+ *    acc += (float)sum * (dw * da); Q4_0: acc += ((float)sum * dw) * da; blocks in order; the TUs set
+ *    FP_CONTRACT OFF and gcc's ISO C mode does not contract), so each output is bit-identical to the
+ *    reference dot.
+ *  - loop nest: token groups of GQ_TG (activations of a K chunk prepared once per group and chunk) ->
+ *    K chunks -> 8-row panels (packed once per group and chunk) -> tiles of GQ_NT tokens. The f32
+ *    accumulators of a (panel, token) live in registers during a chunk and in the output between
+ *    chunks (a stored f32 reloads exactly), so block order and results are unchanged.
+ *  - tails: rows past nrows repeat the last row, tokens past the group repeat the last token; they
+ *    are computed and never stored (outputs outside nrows x ntok are not touched).
+ * Stack use per call: about 41 KiB (gq_acts 33 KiB + gq_panel 5 KiB); no allocation.
+ */
+#ifndef LF_KERNELS_X86_GEMM_PACK_H
+#define LF_KERNELS_X86_GEMM_PACK_H
+
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "format/quant_blocks.h"
+
+#define GQ_PR 8    /* weight rows per panel (one per ymm lane) */
+#define GQ_NT 4    /* tokens per register tile */
+#define GQ_TG 64   /* tokens per group (prepared activations) */
+#define GQ_DW 128  /* prepared dwords per token and chunk: kc * dwords per block */
+#define GQ_KC_I16 8   /* blocks per chunk, i16 layout (16 dwords a block) */
+#define GQ_KC_U8 16   /* blocks per chunk, u8s8 layout (8 dwords a block) */
+
+/* A packed panel chunk: w[b * per_block + g] (lane i = row i), per block the 8 row scales as f32 and
+ * (u8s8 layout) the bias correction -128 * sum(codes) per row. */
+typedef struct gq_panel {
+    __m256i w[GQ_DW];
+    __m256i corr[GQ_KC_U8];
+    __m256 ws[GQ_KC_U8];
+} gq_panel;
+
+/* Prepared activations of a token group and chunk: q[t][b * per_block + g], d[t][b] = f32 scale. */
+typedef struct gq_acts {
+    int32_t q[GQ_TG][GQ_DW];
+    float d[GQ_TG][GQ_KC_U8];
+} gq_acts;
+
+static inline uint16_t gq_load_u16(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return h;
+}
+
+/* 8x8 transpose of dwords: r[i] lane j -> r[j] lane i. */
+static inline void gq_transpose8(__m256i r[8]) {
+    const __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
+    const __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+    const __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
+    const __m256i t6 = _mm256_unpacklo_epi32(r[6], r[7]), t7 = _mm256_unpackhi_epi32(r[6], r[7]);
+    const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+    const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+    const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+    const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+    r[0] = _mm256_permute2x128_si256(u0, u4, 0x20);
+    r[1] = _mm256_permute2x128_si256(u1, u5, 0x20);
+    r[2] = _mm256_permute2x128_si256(u2, u6, 0x20);
+    r[3] = _mm256_permute2x128_si256(u3, u7, 0x20);
+    r[4] = _mm256_permute2x128_si256(u0, u4, 0x31);
+    r[5] = _mm256_permute2x128_si256(u1, u5, 0x31);
+    r[6] = _mm256_permute2x128_si256(u2, u6, 0x31);
+    r[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
+}
+
+/* The f16 scales at the start of 8 blocks (one per row) as 8 f32 (F16C: exact, as lf_fp16_to_f32). */
+static inline __m256 gq_scales8(const uint8_t *const blk[GQ_PR]) {
+    return _mm256_cvtph_ps(_mm_setr_epi16((short)gq_load_u16(blk[0]), (short)gq_load_u16(blk[1]),
+                                          (short)gq_load_u16(blk[2]), (short)gq_load_u16(blk[3]),
+                                          (short)gq_load_u16(blk[4]), (short)gq_load_u16(blk[5]),
+                                          (short)gq_load_u16(blk[6]), (short)gq_load_u16(blk[7])));
+}
+
+/* -128 * (per-lane sum of the signed bytes of 8 packed vectors): the u8s8 bias correction. */
+static inline __m256i gq_corr8(const __m256i *w) {
+    const __m256i one8 = _mm256_set1_epi8(1);
+    __m256i s16 = _mm256_maddubs_epi16(one8, w[0]); /* pairs of |code| <= 128: no saturation */
+    for (int g = 1; g < 8; g++) s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(one8, w[g]));
+    const __m256i s32 = _mm256_madd_epi16(s16, _mm256_set1_epi16(1));
+    return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(s32, 7));
+}
+
+/* ---- panel packing: rows[i] points at row i of the panel, blocks [b0, b0 + nbc) ---------------- */
+
+static inline void gq_pack_q8_0_i16(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc) {
+    const size_t bs = sizeof(lf_block_q8_0);
+    for (int b = 0; b < nbc; b++) {
+        const uint8_t *blk[GQ_PR];
+        __m256i lo[GQ_PR], hi[GQ_PR];
+        for (int i = 0; i < GQ_PR; i++) {
+            blk[i] = rows[i] + (size_t)(b0 + b) * bs;
+            lo[i] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk[i] + 2)));
+            hi[i] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk[i] + 18)));
+        }
+        gq_transpose8(lo);
+        gq_transpose8(hi);
+        for (int g = 0; g < 8; g++) {
+            P->w[b * 16 + g] = lo[g];
+            P->w[b * 16 + 8 + g] = hi[g];
+        }
+        P->ws[b] = gq_scales8(blk);
+    }
+}
+
+static inline void gq_pack_q8_0_u8s8(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc) {
+    const size_t bs = sizeof(lf_block_q8_0);
+    for (int b = 0; b < nbc; b++) {
+        const uint8_t *blk[GQ_PR];
+        __m256i v[GQ_PR];
+        for (int i = 0; i < GQ_PR; i++) {
+            blk[i] = rows[i] + (size_t)(b0 + b) * bs;
+            v[i] = _mm256_loadu_si256((const __m256i *)(blk[i] + 2));
+        }
+        gq_transpose8(v);
+        for (int g = 0; g < 8; g++) P->w[b * 8 + g] = v[g];
+        P->corr[b] = gq_corr8(v);
+        P->ws[b] = gq_scales8(blk);
+    }
+}
+
+/* Q4_0: element j < 16 is the low nibble of qs[j], j + 16 the high one; packed as c - 8 in [-8, 7]. */
+static inline void gq_pack_q4_0_u8s8(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc) {
+    const size_t bs = sizeof(lf_block_q4_0);
+    const __m128i low4 = _mm_set1_epi8(0x0F);
+    const __m256i eight = _mm256_set1_epi8(8);
+    for (int b = 0; b < nbc; b++) {
+        const uint8_t *blk[GQ_PR];
+        __m256i v[GQ_PR];
+        for (int i = 0; i < GQ_PR; i++) {
+            blk[i] = rows[i] + (size_t)(b0 + b) * bs;
+            const __m128i q = _mm_loadu_si128((const __m128i *)(blk[i] + 2));
+            const __m256i c = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), low4), _mm_and_si128(q, low4));
+            v[i] = _mm256_sub_epi8(c, eight);
+        }
+        gq_transpose8(v);
+        for (int g = 0; g < 8; g++) P->w[b * 8 + g] = v[g];
+        P->corr[b] = gq_corr8(v);
+        P->ws[b] = gq_scales8(blk);
+    }
+}
+
+/* ---- activation preparation: ntg rows from a (a_stride apart), blocks [b0, b0 + nbc) ----------- */
+
+static inline void gq_prep_i16(gq_acts *A, const uint8_t *a, size_t a_stride, int ntg, int64_t b0, int nbc) {
+    const size_t bs = sizeof(lf_block_q8_0);
+    for (int t = 0; t < ntg; t++) {
+        const uint8_t *row = a + (size_t)t * a_stride + (size_t)b0 * bs;
+        for (int b = 0; b < nbc; b++) {
+            const uint8_t *blk = row + (size_t)b * bs;
+            A->d[t][b] = _cvtsh_ss(gq_load_u16(blk));
+            _mm256_storeu_si256((__m256i *)&A->q[t][b * 16],
+                                _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 2))));
+            _mm256_storeu_si256((__m256i *)&A->q[t][b * 16 + 8],
+                                _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 18))));
+        }
+    }
+}
+
+static inline void gq_prep_u8(gq_acts *A, const uint8_t *a, size_t a_stride, int ntg, int64_t b0, int nbc) {
+    const size_t bs = sizeof(lf_block_q8_0);
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
+    for (int t = 0; t < ntg; t++) {
+        const uint8_t *row = a + (size_t)t * a_stride + (size_t)b0 * bs;
+        for (int b = 0; b < nbc; b++) {
+            const uint8_t *blk = row + (size_t)b * bs;
+            A->d[t][b] = _cvtsh_ss(gq_load_u16(blk));
+            _mm256_storeu_si256((__m256i *)&A->q[t][b * 8],
+                                _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(blk + 2)), bias));
+        }
+    }
+}
+
+/* ---- the loop nest ----------------------------------------------------------------------------- */
+
+typedef void (*gq_pack_fn)(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc);
+typedef void (*gq_prep_fn)(gq_acts *A, const uint8_t *a, size_t a_stride, int ntg, int64_t b0, int nbc);
+/* Adds blocks [0, nbc) of the chunk, for tokens tok[0..GQ_NT) of the group, to acc[j] (lane i = row i). */
+typedef void (*gq_tile_fn)(const gq_panel *P, const gq_acts *A, const int tok[GQ_NT], int nbc,
+                           __m256 acc[GQ_NT]);
+
+static inline __m256 gq_load_out(const float *p, int nr) {
+    if (nr == GQ_PR) return _mm256_loadu_ps(p);
+    float t[GQ_PR] = {0};
+    memcpy(t, p, sizeof(float) * (size_t)nr);
+    return _mm256_loadu_ps(t);
+}
+
+static inline void gq_store_out(float *p, int nr, __m256 v) {
+    if (nr == GQ_PR) {
+        _mm256_storeu_ps(p, v);
+        return;
+    }
+    float t[GQ_PR];
+    _mm256_storeu_ps(t, v);
+    memcpy(p, t, sizeof(float) * (size_t)nr);
+}
+
+/* The lf_gemm_fn contract (kernels/kernels.h), with the layout's chunk size kc and functions. */
+static inline void gq_gemm(int kc, gq_pack_fn pack, gq_prep_fn prep, gq_tile_fn tile, int64_t n,
+                           int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w, size_t w_stride,
+                           const void *a, size_t a_stride) {
+    const int64_t nb = n / LF_QK;
+    if (nrows <= 0 || ntok <= 0) return;
+    if (nb <= 0) { /* empty dots are 0, as the reference's */
+        for (int64_t t = 0; t < ntok; t++)
+            for (int64_t r = 0; r < nrows; r++) s[(size_t)t * s_stride + (size_t)r] = 0.0f;
+        return;
+    }
+    gq_acts A;
+    gq_panel P;
+    const uint8_t *wb = w, *ab = a;
+    for (int64_t t0 = 0; t0 < ntok; t0 += GQ_TG) {
+        const int ntg = (int)(ntok - t0 < GQ_TG ? ntok - t0 : GQ_TG);
+        for (int64_t b0 = 0; b0 < nb; b0 += kc) {
+            const int nbc = (int)(nb - b0 < kc ? nb - b0 : kc);
+            prep(&A, ab + (size_t)t0 * a_stride, a_stride, ntg, b0, nbc);
+            for (int64_t r0 = 0; r0 < nrows; r0 += GQ_PR) {
+                const int nr = (int)(nrows - r0 < GQ_PR ? nrows - r0 : GQ_PR);
+                const uint8_t *rows[GQ_PR];
+                for (int i = 0; i < GQ_PR; i++) rows[i] = wb + (size_t)(r0 + (i < nr ? i : nr - 1)) * w_stride;
+                pack(&P, rows, b0, nbc);
+                for (int j0 = 0; j0 < ntg; j0 += GQ_NT) {
+                    int tok[GQ_NT];
+                    __m256 acc[GQ_NT];
+                    for (int j = 0; j < GQ_NT; j++) {
+                        const int live = j0 + j < ntg;
+                        tok[j] = live ? j0 + j : ntg - 1;
+                        acc[j] = live && b0 > 0 ? gq_load_out(s + (size_t)(t0 + j0 + j) * s_stride + (size_t)r0, nr)
+                                                : _mm256_setzero_ps();
+                    }
+                    tile(&P, &A, tok, nbc, acc);
+                    for (int j = 0; j < GQ_NT && j0 + j < ntg; j++)
+                        gq_store_out(s + (size_t)(t0 + j0 + j) * s_stride + (size_t)r0, nr, acc[j]);
+                }
+            }
+        }
+    }
+}
+
+#endif
