@@ -31,4 +31,13 @@ void dot_f16_f16_avx512(int64_t n, float *s, const void *w, const void *a);
 void gemv_f16_f16_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                          const void *a);
 
+/* K-quants (x86_avx512/qk_avx512.c): Q4_K/Q5_K/Q6_K x Q8_K dots and gemvs (4 rows per pass, VNNI); exact
+ * integer block sums, f32 summation order differs from ref (bound in qk_avx512.c). */
+void dot_q4_k_q8_k_avx512(int64_t n, float *s, const void *w, const void *a);
+void gemv_q4_k_q8_k_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+void dot_q5_k_q8_k_avx512(int64_t n, float *s, const void *w, const void *a);
+void gemv_q5_k_q8_k_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+void dot_q6_k_q8_k_avx512(int64_t n, float *s, const void *w, const void *a);
+void gemv_q6_k_q8_k_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+
 #endif

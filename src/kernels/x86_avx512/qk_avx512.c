@@ -1,0 +1,226 @@
+/* kernels/x86_avx512/qk_avx512.c - AVX-512 VNNI kernels of the K-quant family: Q4_K, Q5_K, Q6_K x
+ * Q8_K dots and gemvs (contracts: x86_avx512/avx512.h). Q8_K quantization stays AVX2's (bit-identical
+ * to ref already; it runs once per activation row).
+ *
+ * Integer part, per block of one row: vpdpbusd multiplies the unsigned codes (Q4_K 0..15, Q5_K 0..31,
+ * Q6_K 0..63 with the -32 offset removed afterwards as 32*sum(scale*bsums)) by the signed activations,
+ * 4 products per int32 lane; each lane belongs to one sub-block and its value fits in 16 bits
+ * (|sum| <= 4*63*128), so vpdpwssd against a vector holding the sub-block's scale in the low 16 bits of
+ * each lane (0 in the high 16) applies the scale and accumulates in one instruction. The block's 16
+ * int32 lanes are converted and accumulated with one fma by d*da per row; the Q4_K/Q5_K mins term
+ * (dmin*da * sum over sub-blocks of mn * bsums pairs) goes to a second f32 accumulator.
+ * Every integer sum is exact; only the f32 summation order differs from the reference (same bound as
+ * the AVX2 kernels: tests/kernels/test_kquant.c checks 1e-5 of the summed term magnitude).
+ *
+ * Layouts: a zmm of 64 Q4_K/Q5_K code bytes qs[64j .. 64j+63] holds, in its low nibbles, sub-blocks 4j
+ * (bytes 0-31) and 4j+2 (bytes 32-63), in its high nibbles 4j+1 and 4j+3, so the matching activations
+ * are built once per block as [a(sub 4j) | a(sub 4j+2)] and [a(sub 4j+1) | a(sub 4j+3)] and shared by
+ * the 4 rows of a pass. Q6_K: 64 ql bytes of a 128-element half give the half's first 64 elements in
+ * their low nibbles and the last 64 in their high nibbles, so the activations are read as they are.
+ */
+#include <immintrin.h>
+#include <string.h>
+
+#include "format/dtype.h"
+#include "format/quant_blocks.h"
+#include "kernels/x86_avx512/avx512.h"
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#define LF_UNROLL _Pragma("GCC unroll 8")
+#define GEMV_PF 4096
+
+static inline float h2f(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+static inline float hsum4(__m128 s) {
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* [x | y] from two 32-byte loads (load port and a blend, no shuffle-port uop). */
+static inline __m512i load_2x256(const void *x, const void *y) {
+    return _mm512_mask_broadcast_i64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)x)), (__mmask8)0xF0,
+                                       _mm256_loadu_si256((const __m256i *)y));
+}
+
+/* The 8 six-bit scales and mins of a Q4_K/Q5_K block (MODEL-SPEC 5), one byte each, as two u64. */
+static inline void k_scales(const uint8_t *s12, uint64_t *sc, uint64_t *mn) {
+    uint32_t w0, w1, w2;
+    memcpy(&w0, s12, 4);
+    memcpy(&w1, s12 + 4, 4);
+    memcpy(&w2, s12 + 8, 4);
+    const uint32_t m6 = 0x3f3f3f3fu, m4 = 0x0f0f0f0fu, m2 = 0x03030303u;
+    *sc = (uint64_t)(w0 & m6) | (uint64_t)((w2 & m4) | (((w0 >> 6) & m2) << 4)) << 32;
+    *mn = (uint64_t)(w1 & m6) | (uint64_t)(((w2 >> 4) & m4) | (((w1 >> 6) & m2) << 4)) << 32;
+}
+
+/* pshufb control (applied to the 8 scale bytes broadcast to every 128-bit lane) giving lanes 0-1 byte
+ * s0 and lanes 2-3 byte s1 in the low byte of each int32, zero elsewhere. */
+static inline __m512i scale_ctrl(int s0, int s1) {
+    const __m128i a = _mm_set1_epi32((int)(0x80808000u | (unsigned)s0));
+    const __m128i b = _mm_set1_epi32((int)(0x80808000u | (unsigned)s1));
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_broadcastsi128_si256(a)), _mm256_broadcastsi128_si256(b), 1);
+}
+
+static inline void pass_rows(const uint8_t *w, size_t stride, int64_t r, const uint8_t *out[4]) {
+    LF_UNROLL
+    for (int k = 0; k < 4; k++) out[k] = w + (size_t)(r + k) * stride;
+}
+
+static inline void prefetch_block(const uint8_t *p, size_t bsz) {
+    for (size_t o = 0; o < bsz; o += 64) _mm_prefetch((const char *)(p + GEMV_PF + o), _MM_HINT_T0);
+}
+
+/* ---- Q4_K / Q5_K x Q8_K ----------------------------------------------------------------------- */
+
+static inline __attribute__((always_inline)) void pass_q45_k(const int NR, const int five, int64_t nb,
+                                                            const uint8_t *const row[4], const lf_block_q8_k *a,
+                                                            float out[4]) {
+    const size_t bs = five ? sizeof(lf_block_q5_k) : sizeof(lf_block_q4_k);
+    const size_t qs_off = five ? 48 : 16;
+    const __m512i m4 = _mm512_set1_epi8(0x0F), m10 = _mm512_set1_epi8(0x10);
+    /* fifth-bit shifts: sub-blocks (4j, 4j+2) use qh bits (2j... ) see below */
+    const __m512i c_lo0 = scale_ctrl(0, 2), c_hi0 = scale_ctrl(1, 3), c_lo1 = scale_ctrl(4, 6), c_hi1 = scale_ctrl(5, 7);
+    __m512 accf[4];
+    __m128 accm[4];
+    LF_UNROLL
+    for (int k = 0; k < NR; k++) {
+        accf[k] = _mm512_setzero_ps();
+        accm[k] = _mm_setzero_ps();
+    }
+    for (int64_t b = 0; b < nb; b++) {
+        const lf_block_q8_k *ab = &a[b];
+        const __m128i bs2 = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)ab->bsums),
+                                           _mm_loadu_si128((const __m128i *)(ab->bsums + 8)));
+        const __m512i a_lo0 = load_2x256(ab->qs, ab->qs + 64), a_hi0 = load_2x256(ab->qs + 32, ab->qs + 96);
+        const __m512i a_lo1 = load_2x256(ab->qs + 128, ab->qs + 192), a_hi1 = load_2x256(ab->qs + 160, ab->qs + 224);
+        LF_UNROLL
+        for (int k = 0; k < NR; k++) {
+            const uint8_t *blk = row[k] + (size_t)b * bs;
+            if (NR > 1) prefetch_block(blk, bs);
+            uint64_t sc, mn;
+            k_scales(blk + 4, &sc, &mn);
+            const float d = h2f(blk) * ab->d, dmin = h2f(blk + 2) * ab->d;
+            const __m128i pm = _mm_madd_epi16(_mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)mn)), bs2);
+            accm[k] = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(pm), accm[k]);
+            const __m512i scb = _mm512_set1_epi64((long long)sc);
+            const __m512i q0 = _mm512_loadu_si512((const void *)(blk + qs_off));
+            const __m512i q1 = _mm512_loadu_si512((const void *)(blk + qs_off + 64));
+            __m512i lo0 = _mm512_and_si512(q0, m4), hi0 = _mm512_and_si512(_mm512_srli_epi16(q0, 4), m4);
+            __m512i lo1 = _mm512_and_si512(q1, m4), hi1 = _mm512_and_si512(_mm512_srli_epi16(q1, 4), m4);
+            if (five) {
+                /* qh[l] bit s is the fifth bit of element l of sub-block s: bring bits (0|2), (1|3),
+                 * (4|6), (5|7) of [qh | qh] to bit 4 of each byte */
+                const __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(blk + 16)));
+                const __m512i s_lo0 = _mm512_set_epi64(2, 2, 2, 2, 4, 4, 4, 4);
+                const __m512i s_hi0 = _mm512_set_epi64(1, 1, 1, 1, 3, 3, 3, 3);
+                const __m512i s_lo1 = _mm512_set_epi64(2, 2, 2, 2, 0, 0, 0, 0);
+                const __m512i s_hi1 = _mm512_set_epi64(3, 3, 3, 3, 1, 1, 1, 1);
+                lo0 = _mm512_or_si512(lo0, _mm512_and_si512(_mm512_sllv_epi64(qh, s_lo0), m10));
+                hi0 = _mm512_or_si512(hi0, _mm512_and_si512(_mm512_sllv_epi64(qh, s_hi0), m10));
+                lo1 = _mm512_or_si512(lo1, _mm512_and_si512(_mm512_srlv_epi64(qh, s_lo1), m10));
+                hi1 = _mm512_or_si512(hi1, _mm512_and_si512(_mm512_srlv_epi64(qh, s_hi1), m10));
+            }
+            const __m512i z = _mm512_setzero_si512();
+            __m512i is = _mm512_dpwssd_epi32(z, _mm512_dpbusd_epi32(z, lo0, a_lo0), _mm512_shuffle_epi8(scb, c_lo0));
+            is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, hi0, a_hi0), _mm512_shuffle_epi8(scb, c_hi0));
+            is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, lo1, a_lo1), _mm512_shuffle_epi8(scb, c_lo1));
+            is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, hi1, a_hi1), _mm512_shuffle_epi8(scb, c_hi1));
+            accf[k] = _mm512_fmadd_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(is), accf[k]);
+        }
+    }
+    LF_UNROLL
+    for (int k = 0; k < NR; k++) out[k] = _mm512_reduce_add_ps(accf[k]) - hsum4(accm[k]);
+}
+
+/* ---- Q6_K x Q8_K ------------------------------------------------------------------------------ */
+
+static inline __attribute__((always_inline)) void pass_q6_k(const int NR, int64_t nb, const uint8_t *const row[4],
+                                                           const lf_block_q8_k *a, float out[4]) {
+    const size_t bs = sizeof(lf_block_q6_k);
+    const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
+    const __m512i sh_lo = _mm512_set_epi64(2, 2, 2, 2, 4, 4, 4, 4); /* << : qh bits 0-1 | 2-3 to bits 4-5 */
+    const __m512i sh_hi = _mm512_set_epi64(2, 2, 2, 2, 0, 0, 0, 0); /* >> : qh bits 4-5 | 6-7 to bits 4-5 */
+    __m512i idx[4]; /* lane l of zmm t: scale 4t + l */
+    LF_UNROLL
+    for (int t = 0; t < 4; t++)
+        idx[t] = _mm512_set_epi32(4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 2, 4 * t + 2, 4 * t + 2, 4 * t + 2,
+                                  4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t, 4 * t, 4 * t, 4 * t);
+    __m512 accf[4];
+    LF_UNROLL
+    for (int k = 0; k < NR; k++) accf[k] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const lf_block_q8_k *ab = &a[b];
+        const __m256i bsums = _mm256_loadu_si256((const __m256i *)ab->bsums);
+        __m512i av[4];
+        LF_UNROLL
+        for (int t = 0; t < 4; t++) av[t] = _mm512_loadu_si512((const void *)(ab->qs + 64 * t));
+        LF_UNROLL
+        for (int k = 0; k < NR; k++) {
+            const uint8_t *blk = row[k] + (size_t)b * bs;
+            if (NR > 1) prefetch_block(blk, bs);
+            const float d = h2f(blk + 208) * ab->d;
+            const __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 192)));
+            const __m512i s32 = _mm512_cvtepu16_epi32(s16); /* low 16 bits: the signed scale; high: 0 */
+            /* the codes are stored +32: start from -32 * sum(scale * bsums) */
+            const __m256i corr = _mm256_slli_epi32(_mm256_madd_epi16(s16, bsums), 5);
+            __m512i is = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_sub_epi32(_mm256_setzero_si256(), corr), 0);
+            LF_UNROLL
+            for (int h = 0; h < 2; h++) {
+                const __m512i l = _mm512_loadu_si512((const void *)(blk + 64 * h));
+                const __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(blk + 128 + 32 * h)));
+                const __m512i qlo = _mm512_or_si512(_mm512_and_si512(l, m4), _mm512_and_si512(_mm512_sllv_epi64(qh, sh_lo), m30));
+                const __m512i qhi = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l, 4), m4),
+                                                    _mm512_and_si512(_mm512_srlv_epi64(qh, sh_hi), m30));
+                const __m512i z = _mm512_setzero_si512();
+                is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, qlo, av[2 * h]), _mm512_permutexvar_epi32(idx[2 * h], s32));
+                is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, qhi, av[2 * h + 1]),
+                                         _mm512_permutexvar_epi32(idx[2 * h + 1], s32));
+            }
+            accf[k] = _mm512_fmadd_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(is), accf[k]);
+        }
+    }
+    LF_UNROLL
+    for (int k = 0; k < NR; k++) out[k] = _mm512_reduce_add_ps(accf[k]);
+}
+
+/* ---- entry points ----------------------------------------------------------------------------- */
+
+#define K_ENTRIES(NAME, PASS)                                                                                     \
+    void gemv_##NAME##_q8_k_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,          \
+                                   const void *a) {                                                             \
+        const uint8_t *row[4];                                                                                  \
+        float t[4];                                                                                             \
+        int64_t r = 0;                                                                                          \
+        for (; r + 4 <= nrows; r += 4) {                                                                        \
+            pass_rows(w, w_stride, r, row);                                                                     \
+            PASS(4, n / LF_QK_K, row, a, t);                                                                    \
+            memcpy(s + r, t, sizeof t);                                                                         \
+        }                                                                                                       \
+        for (; r < nrows; r++) {                                                                                \
+            row[0] = (const uint8_t *)w + (size_t)r * w_stride;                                                 \
+            PASS(1, n / LF_QK_K, row, a, t);                                                                    \
+            s[r] = t[0];                                                                                        \
+        }                                                                                                       \
+    }                                                                                                           \
+    void dot_##NAME##_q8_k_avx512(int64_t n, float *s, const void *w, const void *a) {                          \
+        const uint8_t *row[4] = {w, w, w, w};                                                                   \
+        float t[4];                                                                                             \
+        PASS(1, n / LF_QK_K, row, a, t);                                                                        \
+        *s = t[0];                                                                                              \
+    }
+
+#define PASS_Q4(NR, nb, row, a, t) pass_q45_k(NR, 0, nb, row, a, t)
+#define PASS_Q5(NR, nb, row, a, t) pass_q45_k(NR, 1, nb, row, a, t)
+#define PASS_Q6(NR, nb, row, a, t) pass_q6_k(NR, nb, row, a, t)
+
+K_ENTRIES(q4_k, PASS_Q4)
+K_ENTRIES(q5_k, PASS_Q5)
+K_ENTRIES(q6_k, PASS_Q6)
