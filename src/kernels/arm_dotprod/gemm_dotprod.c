@@ -9,11 +9,15 @@
  * int32 block sum - no horizontal reduction, each activation vector loaded once per token and used
  * through its lane index, each panel vector loaded once per block for the 4 tokens of the tile.
  *
- * Per block and 8 x 4 tile (32 outputs), the inner loop is 64 sdot, 16 + 8 loads of codes and the
- * f32 epilogue (8 x cvt, mul, mul, add): about 3 SIMD operations per output, against about 4.3 for
- * the former 4 x 4 tile (2 sdot + 3/4 addp + 1 f32 op per output, and the row scales gathered with
- * scalar loads each block). The packing (16 loads, 16 trn, 16 stores per block and 8 rows) is spread
- * over every token of the call (up to 64 from ops/matmul.c). */
+ * Instruction count (gcc 12 -O2, objdump of the block loop): per block and 8 x 4 tile (32 outputs)
+ * 160 instructions - 64 sdot, 32 f32 (8 scvtf, 16 fmul, 8 fadd), 8 for the token scales, 11 movs
+ * zeroing the int32 chains, 29 loads of codes/scales and 7 load/store pairs for spilled f32
+ * accumulators: 5.0 instructions and about 3.6 SIMD-pipe operations per output and block. The former
+ * 4 x 4 tile (arm_neon/gemm_body.h) takes about 180 per block for 16 outputs (11 per output; 5.6 SIMD:
+ * 2 sdot, 3/4 addp, the f32 epilogue, register copies, and the row scales gathered with scalar loads
+ * every block). At 2 sdot/cycle (Cortex-A76) that is about 1.8 against 2.8 cycles per output and block.
+ * The packing (16 loads, 16 trn, 16 stores per block and 8 rows) is spread over every token of the
+ * call (up to 64 from ops/matmul.c). */
 #include <arm_neon.h>
 
 #include "kernels/arm_dotprod/dotprod.h"
@@ -58,22 +62,25 @@ static void pack_q4_0(lf_gemm_panel *p, const uint8_t *const row[LF_PANEL_ROWS],
 #define LF_SDOT_GROUP(g, half, lane)                                                                      \
     do {                                                                                                  \
         const int8x16_t p0 = vld1q_s8(pq + (g) * 32), p1 = vld1q_s8(pq + (g) * 32 + 16);                  \
-        for (int t = 0; t < LF_PANEL_NT; t++) {                                                           \
+        _Pragma("GCC unroll 4") for (int t = 0; t < LF_PANEL_NT; t++) {                                   \
             si[t][0] = vdotq_laneq_s32(si[t][0], p0, av[t][half], lane);                                  \
             si[t][1] = vdotq_laneq_s32(si[t][1], p1, av[t][half], lane);                                  \
         }                                                                                                 \
     } while (0)
 
-static inline void tile(int q4, const lf_gemm_panel *p, int kb, const uint8_t *const a_tok[LF_PANEL_NT],
+static inline __attribute__((always_inline)) void tile(int q4, const lf_gemm_panel *p, int kb, const uint8_t *const a_tok[LF_PANEL_NT],
                         float acc_io[LF_PANEL_NT][LF_PANEL_ROWS]) {
     float32x4_t acc[LF_PANEL_NT][2];
+#pragma GCC unroll 4
     for (int t = 0; t < LF_PANEL_NT; t++)
+#pragma GCC unroll 2
         for (int h = 0; h < 2; h++) acc[t][h] = vld1q_f32(acc_io[t] + 4 * h);
     for (int b = 0; b < kb; b++) {
         const int8_t *pq = p->q[b];
         int8x16_t av[LF_PANEL_NT][2];
         int32x4_t si[LF_PANEL_NT][2];
         float da[LF_PANEL_NT];
+#pragma GCC unroll 4
         for (int t = 0; t < LF_PANEL_NT; t++) {
             const lf_block_q8_0 *ab = (const lf_block_q8_0 *)a_tok[t] + b;
             av[t][0] = vld1q_s8(ab->qs), av[t][1] = vld1q_s8(ab->qs + 16);
@@ -89,7 +96,9 @@ static inline void tile(int q4, const lf_gemm_panel *p, int kb, const uint8_t *c
         LF_SDOT_GROUP(6, 1, 2);
         LF_SDOT_GROUP(7, 1, 3);
         const float32x4_t dw[2] = {vld1q_f32(p->d[b]), vld1q_f32(p->d[b] + 4)};
+#pragma GCC unroll 4
         for (int t = 0; t < LF_PANEL_NT; t++)
+#pragma GCC unroll 2
             for (int h = 0; h < 2; h++) {
                 const float32x4_t f = vcvtq_f32_s32(si[t][h]);
                 if (q4) /* reference: sumi * dw * da, left to right */
@@ -98,7 +107,9 @@ static inline void tile(int q4, const lf_gemm_panel *p, int kb, const uint8_t *c
                     acc[t][h] = vaddq_f32(acc[t][h], vmulq_f32(f, vmulq_n_f32(dw[h], da[t])));
             }
     }
+#pragma GCC unroll 4
     for (int t = 0; t < LF_PANEL_NT; t++)
+#pragma GCC unroll 2
         for (int h = 0; h < 2; h++) vst1q_f32(acc_io[t] + 4 * h, acc[t][h]);
 }
 
