@@ -72,7 +72,7 @@ expect_error 2 eval -m "$M" --tokens 1,999999
 grep -q "out of range" "$T/err" || fail "eval: out-of-range token message"
 
 expect_ok bench -m "$M" -p 16 -n 4 -r 2 --ctx 8,16 -t 1
-grep -q '^| model | type | threads | context | prefill tok/s' "$T/out" || fail "bench: no table header"
+grep -q '^| model | type | threads | context | sequences | prefill tok/s' "$T/out" || fail "bench: no table header"
 expect_ok bench -m "$M" -p 16 -n 4 -r 2 --ctx 8,16 -t 1 --json
 if have_node; then
   sed -n 2p "$T/out" >"$T/bench.json"
