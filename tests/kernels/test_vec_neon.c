@@ -2,8 +2,9 @@
  * twins (kernels/vec.h): expf_ggml bit for bit over a dense sweep of [-110, 110] (2.2 million values),
  * 1 million random bit patterns (NaN, inf, subnormals), every |n| <= 200 rounding boundary of
  * x / ln2, the saturation edges and aliasing (y == x); swiglu bit for bit with every tail length; axpy
- * bit for bit with nothing written past n; the dots within the f32 summation-order bound; and that the
- * aarch64 table installs them. On other architectures the program is skipped (test_vec.c covers x86). */
+ * bit for bit with nothing written past n; the dots within the f32 summation-order bound; the
+ * attention rows (scores, wsum) bit for bit against the single-row entries; and that the aarch64 table
+ * installs them. On other architectures the program is skipped (test_vec.c covers x86). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,50 @@ static void test_dot_axpy(void **state) {
     assert_true(vec_dot_f32_neon(37, xi, yi) == vec_dot_f32_ref(37, xi, yi));
 }
 
+/* attention rows: scores equal the NEON dot row by row times the scale, wsum an axpy per row onto a
+ * non-zero start; head dims with 16-, 4- and scalar tails, padded row strides */
+static void test_attn_rows(void **state) {
+    (void)state;
+    const int64_t hds[] = {1, 3, 4, 5, 16, 19, 36, 64, 67, 128};
+    const int64_t ns[] = {1, 2, 5, 17};
+    uint64_t rng = 5;
+    for (size_t hi = 0; hi < sizeof hds / sizeof *hds; hi++)
+        for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
+            const int64_t hd = hds[hi], n = ns[ni], stride = hd + 3;
+            float *kf = malloc(sizeof(float) * (size_t)(stride * n)), *q = malloc(sizeof(float) * (size_t)hd);
+            uint16_t *kh = malloc(sizeof(uint16_t) * (size_t)(stride * n));
+            float *w = malloc(sizeof(float) * (size_t)n), *s1 = malloc(sizeof(float) * (size_t)n);
+            float *o1 = malloc(sizeof(float) * (size_t)hd), *o2 = malloc(sizeof(float) * (size_t)hd);
+            assert_true(kf && q && kh && w && s1 && o1 && o2);
+            for (int64_t i = 0; i < stride * n; i++) {
+                kf[i] = lf_test_randf(&rng) * 3.0f;
+                kh[i] = lf_f32_to_fp16(lf_test_randf(&rng) * 3.0f);
+            }
+            for (int64_t d = 0; d < hd; d++) q[d] = lf_test_randf(&rng);
+            for (int64_t i = 0; i < n; i++) w[i] = lf_test_randf(&rng) * 0.5f + 0.5f;
+            const float scale = 0.125f;
+            vec_scores_f16_neon(hd, n, kh, stride, q, scale, s1);
+            for (int64_t i = 0; i < n; i++) {
+                const float want = vec_dot_f16_f32_neon(hd, kh + i * stride, q) * scale;
+                assert_memory_equal(&want, &s1[i], sizeof want);
+            }
+            vec_scores_f32_neon(hd, n, kf, stride, q, scale, s1);
+            for (int64_t i = 0; i < n; i++) {
+                const float want = vec_dot_f32_neon(hd, kf + i * stride, q) * scale;
+                assert_memory_equal(&want, &s1[i], sizeof want);
+            }
+            for (int64_t d = 0; d < hd; d++) o1[d] = o2[d] = q[d];
+            vec_wsum_f16_neon(hd, n, w, kh, stride, o1);
+            for (int64_t i = 0; i < n; i++) vec_axpy_f16_ref(hd, w[i], kh + i * stride, o2);
+            assert_memory_equal(o1, o2, sizeof(float) * (size_t)hd);
+            for (int64_t d = 0; d < hd; d++) o1[d] = o2[d] = q[d];
+            vec_wsum_f32_neon(hd, n, w, kf, stride, o1);
+            for (int64_t i = 0; i < n; i++) vec_axpy_f32_ref(hd, w[i], kf + i * stride, o2);
+            assert_memory_equal(o1, o2, sizeof(float) * (size_t)hd);
+            free(kf), free(q), free(kh), free(w), free(s1), free(o1), free(o2);
+        }
+}
+
 static void test_table(void **state) {
     (void)state;
     lf_kernels k;
@@ -172,6 +217,8 @@ static void test_table(void **state) {
     assert_true(k.vec.dot_f32 == vec_dot_f32_neon && k.vec.dot_f16_f32 == vec_dot_f16_f32_neon);
     assert_true(k.vec.axpy_f32 == vec_axpy_f32_neon && k.vec.axpy_f16 == vec_axpy_f16_neon);
     assert_true(k.vec.expf_ggml == vec_expf_ggml_neon && k.vec.swiglu == vec_swiglu_neon);
+    assert_true(k.attn.scores_f16 == vec_scores_f16_neon && k.attn.scores_f32 == vec_scores_f32_neon);
+    assert_true(k.attn.wsum_f16 == vec_wsum_f16_neon && k.attn.wsum_f32 == vec_wsum_f32_neon);
     f.neon = 0;
     lf_kernels_init(&k, f);
     assert_string_equal(k.vec.isa, "ref");
@@ -182,6 +229,7 @@ int main(void) {
         cmocka_unit_test(test_expf_bit_exact),
         cmocka_unit_test(test_swiglu_bit_exact),
         cmocka_unit_test(test_dot_axpy),
+        cmocka_unit_test(test_attn_rows),
         cmocka_unit_test(test_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,5 +38,23 @@ void vec_axpy_f32_neon(int64_t n, float a, const float *x, float *y);
 void vec_axpy_f16_neon(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_neon(int64_t n, const float *x, float *y);
 void vec_swiglu_neon(int64_t n, float *g, const float *u);
+/* attention rows (lf_attn_kernels): scores bit-identical to the NEON dots row by row, wsum to an
+ * axpy per row */
+void vec_scores_f16_neon(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
+                         float *out);
+void vec_scores_f32_neon(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
+                         float *out);
+void vec_wsum_f16_neon(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
+void vec_wsum_f32_neon(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
+
+/* K-quants (arm_neon/qk_neon.c, body in arm_neon/qk_body.h): quantize_row_q8_k bit-identical to ref; the
+ * Q4_K/Q5_K/Q6_K x Q8_K dots and 4-row gemvs differ from ref by f32 summation order only. */
+void quantize_row_q8_k_neon(const float *x, void *y, int64_t n);
+void dot_q4_k_q8_k_neon(int64_t n, float *s, const void *w, const void *a);
+void gemv_q4_k_q8_k_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+void dot_q5_k_q8_k_neon(int64_t n, float *s, const void *w, const void *a);
+void gemv_q5_k_q8_k_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+void dot_q6_k_q8_k_neon(int64_t n, float *s, const void *w, const void *a);
+void gemv_q6_k_q8_k_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
 
 #endif

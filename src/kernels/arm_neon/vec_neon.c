@@ -11,7 +11,10 @@
  *    NaN stays NaN (it propagates through the polynomial; the saturation test is false for it).
  *    ggml's NEON ggml_v_expf (ggml-cpu/vec.h) computes the same reduction and polynomial but scales
  *    with a different special-case path, so it is not used as is: the reference defines the bits.
- *  - swiglu: x / (1 + exp(-x)) * u with IEEE division (fdiv), bit-identical.
+ *  - swiglu: x / (1 + exp(-x)) * u with IEEE division (fdiv), bit-identical;
+ *  - attention rows: scores use the same inline dot bodies as the single-row entries (same bits);
+ *    wsum keeps 16 output columns in registers across the rows, each element getting the axpy's
+ *    rounded product then add, row by row in order (same bits as an axpy per row).
  * Tails of expf/swiglu go through a zero-padded 4-lane buffer so they get the same bits. */
 #include <arm_neon.h>
 #include <string.h>
@@ -25,7 +28,8 @@
 
 static inline float32x4_t load_h4(const uint16_t *p) { return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(p))); }
 
-float vec_dot_f32_neon(int64_t n, const float *x, const float *y) {
+/* The dot bodies, shared by the single-row entries and the attention score rows (same bits). */
+static inline float dot_f32(int64_t n, const float *x, const float *y) {
     float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0;
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -40,7 +44,7 @@ float vec_dot_f32_neon(int64_t n, const float *x, const float *y) {
     return s;
 }
 
-float vec_dot_f16_f32_neon(int64_t n, const uint16_t *x, const float *y) {
+static inline float dot_f16_f32(int64_t n, const uint16_t *x, const float *y) {
     float32x4_t a0 = vdupq_n_f32(0.0f), a1 = a0, a2 = a0, a3 = a0;
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
@@ -54,6 +58,10 @@ float vec_dot_f16_f32_neon(int64_t n, const uint16_t *x, const float *y) {
     for (; i < n; i++) s += lf_fp16_to_f32(x[i]) * y[i];
     return s;
 }
+
+float vec_dot_f32_neon(int64_t n, const float *x, const float *y) { return dot_f32(n, x, y); }
+
+float vec_dot_f16_f32_neon(int64_t n, const uint16_t *x, const float *y) { return dot_f16_f32(n, x, y); }
 
 void vec_axpy_f32_neon(int64_t n, float a, const float *x, float *y) {
     int64_t i = 0;
@@ -133,4 +141,70 @@ void vec_swiglu_neon(int64_t n, float *g, const float *u) {
         vst1q_f32(t, swiglu4(vld1q_f32(t), vld1q_f32(v)));
         memcpy(g + i, t, (size_t)(n - i) * sizeof(float));
     }
+}
+
+/* ---- attention rows (lf_attn_kernels, contracts in kernels/vec.h) ------------------------------ */
+
+void vec_scores_f16_neon(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
+                         float *out) {
+    for (int64_t i = 0; i < n; i++) out[i] = dot_f16_f32(hd, k + i * k_stride, q) * scale;
+}
+
+void vec_scores_f32_neon(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
+                         float *out) {
+    for (int64_t i = 0; i < n; i++) out[i] = dot_f32(hd, k + i * k_stride, q) * scale;
+}
+
+/* out += w[i] * row i for i in order. 16 columns at a time stay in registers across all n rows; each
+ * element still gets, row by row, its product rounded then added, as the axpy per row (same bits). */
+void vec_wsum_f16_neon(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out) {
+    int64_t d = 0;
+    for (; d + 16 <= hd; d += 16) {
+        float32x4_t o0 = vld1q_f32(out + d), o1 = vld1q_f32(out + d + 4);
+        float32x4_t o2 = vld1q_f32(out + d + 8), o3 = vld1q_f32(out + d + 12);
+        for (int64_t i = 0; i < n; i++) {
+            const uint16_t *r = v + i * v_stride + d;
+            o0 = vaddq_f32(o0, vmulq_n_f32(load_h4(r), w[i]));
+            o1 = vaddq_f32(o1, vmulq_n_f32(load_h4(r + 4), w[i]));
+            o2 = vaddq_f32(o2, vmulq_n_f32(load_h4(r + 8), w[i]));
+            o3 = vaddq_f32(o3, vmulq_n_f32(load_h4(r + 12), w[i]));
+        }
+        vst1q_f32(out + d, o0), vst1q_f32(out + d + 4, o1), vst1q_f32(out + d + 8, o2), vst1q_f32(out + d + 12, o3);
+    }
+    for (; d + 4 <= hd; d += 4) {
+        float32x4_t o = vld1q_f32(out + d);
+        for (int64_t i = 0; i < n; i++) o = vaddq_f32(o, vmulq_n_f32(load_h4(v + i * v_stride + d), w[i]));
+        vst1q_f32(out + d, o);
+    }
+    for (; d < hd; d++)
+        for (int64_t i = 0; i < n; i++) {
+            const float p = w[i] * lf_fp16_to_f32(v[i * v_stride + d]);
+            out[d] += p;
+        }
+}
+
+void vec_wsum_f32_neon(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out) {
+    int64_t d = 0;
+    for (; d + 16 <= hd; d += 16) {
+        float32x4_t o0 = vld1q_f32(out + d), o1 = vld1q_f32(out + d + 4);
+        float32x4_t o2 = vld1q_f32(out + d + 8), o3 = vld1q_f32(out + d + 12);
+        for (int64_t i = 0; i < n; i++) {
+            const float *r = v + i * v_stride + d;
+            o0 = vaddq_f32(o0, vmulq_n_f32(vld1q_f32(r), w[i]));
+            o1 = vaddq_f32(o1, vmulq_n_f32(vld1q_f32(r + 4), w[i]));
+            o2 = vaddq_f32(o2, vmulq_n_f32(vld1q_f32(r + 8), w[i]));
+            o3 = vaddq_f32(o3, vmulq_n_f32(vld1q_f32(r + 12), w[i]));
+        }
+        vst1q_f32(out + d, o0), vst1q_f32(out + d + 4, o1), vst1q_f32(out + d + 8, o2), vst1q_f32(out + d + 12, o3);
+    }
+    for (; d + 4 <= hd; d += 4) {
+        float32x4_t o = vld1q_f32(out + d);
+        for (int64_t i = 0; i < n; i++) o = vaddq_f32(o, vmulq_n_f32(vld1q_f32(v + i * v_stride + d), w[i]));
+        vst1q_f32(out + d, o);
+    }
+    for (; d < hd; d++)
+        for (int64_t i = 0; i < n; i++) {
+            const float p = w[i] * v[i * v_stride + d];
+            out[d] += p;
+        }
 }
