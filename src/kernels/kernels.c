@@ -75,7 +75,7 @@ void lf_kernels_init_ref(lf_kernels *k) {
 /* Dispatch cascade, oldest ISA first so each later level overrides what it does better:
  *   x86-64:  AVX2 + FMA + F16C (Haswell 2013, Zen 1 2017)
  *            -> AVX-512 F/BW/VL + VNNI (Ice Lake 2019, Zen 4 2022)
- *   aarch64: NEON (every core) -> dotprod (Cortex-A76/A55r1, Apple M1)
+ *   aarch64: NEON (every core) -> dotprod (Cortex-A76/A55r1, Apple M1) -> i8mm (Cortex-A510/A710, Apple M2)
  * Each install function replaces only the entries it implements; everything else stays ref. */
 void lf_kernels_init(lf_kernels *k, lf_cpu_features cpu) {
     lf_kernels_init_ref(k);

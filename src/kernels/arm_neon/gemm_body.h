@@ -1,7 +1,7 @@
 /* kernels/arm_neon/gemm_body.h - the shared body of the AArch64 Q8_0/Q4_0 gemms (lf_gemm_fn,
  * kernels/kernels.h): 4 weight rows x up to 4 tokens per tile, each weight block loaded (Q4_0:
- * unpacked) once for the tile's tokens. Included by one translation unit per ISA (arm_neon/,
- * arm_dotprod/), which first defines
+ * unpacked) once for the tile's tokens. Included by arm_neon/gemm_neon.c (the dotprod and i8mm gemms use
+ * the packed panels of arm_neon/gemm_panel.h instead), which first defines
  *     static inline int32x4_t gemm_dot32(int8x16_t w0, int8x16_t w1, int8x16_t a0, int8x16_t a1);
  * returning lanes whose sum is the exact int32 dot of the 32 code pairs, and includes neon_util.h.
  *
