@@ -94,7 +94,7 @@ int main(int argc, char **argv) {
     }
     lf_kernels k;
     lf_kernels_init(&k, lf_cpu_detect());
-    const uint32_t types[] = {LF_DT_Q4_0, LF_DT_Q8_0, LF_DT_F16};
+    const uint32_t types[] = {LF_DT_Q4_0, LF_DT_Q8_0, LF_DT_F16, LF_DT_BF16};
     for (size_t ti = 0; ti < sizeof types / sizeof *types; ti++) {
         const uint32_t t = types[ti];
         const lf_type_kernels *tk = &k.t[t];

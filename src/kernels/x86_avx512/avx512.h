@@ -31,6 +31,25 @@ void dot_f16_f16_avx512(int64_t n, float *s, const void *w, const void *a);
 void gemv_f16_f16_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                          const void *a);
 
+/* Float weights (floatk; f16_avx512.c, bf16_avx512.c). quantize_row_f16/bf16: bit-identical to the
+ * _ref twins for every input (NaN included). F16 gemm, BF16 dot/gemv/gemm: f32 lanes with FMA, within
+ * the f32-accumulation bound of the reference dot (tests/kernels/test_float_kernels.c). The _avx512bf16
+ * entries need AVX512_BF16 too (lf_cpu_features.avx512bf16): vdpbf16ps, which flushes subnormal inputs
+ * and results to zero (an absolute error below 2^-126 per product). */
+void quantize_row_f16_avx512(const float *x, void *y, int64_t n);
+void gemm_f16_f16_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride);
+void quantize_row_bf16_avx512(const float *x, void *y, int64_t n);
+void dot_bf16_bf16_avx512(int64_t n, float *s, const void *w, const void *a);
+void gemv_bf16_bf16_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+void gemm_bf16_bf16_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                           size_t w_stride, const void *a, size_t a_stride);
+void dot_bf16_bf16_avx512bf16(int64_t n, float *s, const void *w, const void *a);
+void gemv_bf16_bf16_avx512bf16(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
+                               const void *a);
+void gemm_bf16_bf16_avx512bf16(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride,
+                               const void *w, size_t w_stride, const void *a, size_t a_stride);
+
 /* K-quants (x86_avx512/qk_avx512.c): Q4_K/Q5_K/Q6_K x Q8_K dots and gemvs (4 rows per pass, VNNI); exact
  * integer block sums, f32 summation order differs from ref (bound in qk_avx512.c). */
 void dot_q4_k_q8_k_avx512(int64_t n, float *s, const void *w, const void *a);
