@@ -41,4 +41,17 @@ void gemv_q5_k_q8_k_avx2(int64_t n, int64_t nrows, float *s, const void *w, size
 void dot_q6_k_q8_k_avx2(int64_t n, float *s, const void *w, const void *a);
 void gemv_q6_k_q8_k_avx2(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
 
+/* Float weights (floatk; f16_avx2.c, bf16_avx2.c). quantize_row_f16/bf16: bit-identical to the _ref
+ * twins for every input (NaN included). F16 gemm, BF16 dot/gemv/gemm: f32 lanes with FMA, within the
+ * f32-accumulation bound of the reference dot (tests/kernels/test_float_kernels.c); per type, the
+ * AVX2 dot, gemv and gemm are bit-identical to each other (prefill = decode). */
+void quantize_row_f16_avx2(const float *x, void *y, int64_t n);
+void gemm_f16_f16_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                       size_t w_stride, const void *a, size_t a_stride);
+void quantize_row_bf16_avx2(const float *x, void *y, int64_t n);
+void dot_bf16_bf16_avx2(int64_t n, float *s, const void *w, const void *a);
+void gemv_bf16_bf16_avx2(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+void gemm_bf16_bf16_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride);
+
 #endif

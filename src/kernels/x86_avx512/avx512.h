@@ -33,7 +33,8 @@ void gemv_f16_f16_avx512(int64_t n, int64_t nrows, float *s, const void *w, size
 
 /* Float weights (floatk; f16_avx512.c, bf16_avx512.c). quantize_row_f16/bf16: bit-identical to the
  * _ref twins for every input (NaN included). F16 gemm, BF16 dot/gemv/gemm: f32 lanes with FMA, within
- * the f32-accumulation bound of the reference dot (tests/kernels/test_float_kernels.c). The _avx512bf16
+ * the f32-accumulation bound of the reference dot (tests/kernels/test_float_kernels.c); per type and
+ * kind, dot, gemv and gemm are bit-identical to each other (prefill = decode). The _avx512bf16
  * entries need AVX512_BF16 too (lf_cpu_features.avx512bf16): vdpbf16ps, which flushes subnormal inputs
  * and results to zero (an absolute error below 2^-126 per product). */
 void quantize_row_f16_avx512(const float *x, void *y, int64_t n);
