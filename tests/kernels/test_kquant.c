@@ -59,6 +59,14 @@ static void setup_isas(void) {
                                  {dot_q4_k_q8_k_avx512, dot_q5_k_q8_k_avx512, dot_q6_k_q8_k_avx512},
                                  {gemv_q4_k_q8_k_avx512, gemv_q5_k_q8_k_avx512, gemv_q6_k_q8_k_avx512}};
 #endif
+#if defined(LFMRT_HAVE_ARM)
+    g_isa[g_n_isa++] = (isa_set){"neon", f.neon, quantize_row_q8_k_neon,
+                                 {dot_q4_k_q8_k_neon, dot_q5_k_q8_k_neon, dot_q6_k_q8_k_neon},
+                                 {gemv_q4_k_q8_k_neon, gemv_q5_k_q8_k_neon, gemv_q6_k_q8_k_neon}};
+    g_isa[g_n_isa++] = (isa_set){"dotprod", f.neon && f.dotprod, quantize_row_q8_k_neon,
+                                 {dot_q4_k_q8_k_dotprod, dot_q5_k_q8_k_dotprod, dot_q6_k_q8_k_dotprod},
+                                 {gemv_q4_k_q8_k_dotprod, gemv_q5_k_q8_k_dotprod, gemv_q6_k_q8_k_dotprod}};
+#endif
 }
 
 static int skip_isa(const isa_set *s, const char *test) {
@@ -115,17 +123,18 @@ static void test_quantize_bounds(void **state) {
                 double bound;
                 if (t == KQ6) {
                     double A = 0.0;
-                    for (int l = 0; l < 256; l++) A = fmax(A, fabs(xb[l]));
+                    for (int l = 0; l < 256; l++)
+                        if (fabs(xb[l]) > A) A = fabs(xb[l]);
                     bound = A * (1.0 / 62 + 1.0 / 254 + 1.0 / 4096);
                 } else {
                     double R = 0.0;
                     for (int s = 0; s < 8; s++) {
                         double lo = 0.0, hi = xb[32 * s];
                         for (int l = 0; l < 32; l++) {
-                            lo = fmin(lo, xb[32 * s + l]);
-                            hi = fmax(hi, xb[32 * s + l]);
+                            if (xb[32 * s + l] < lo) lo = xb[32 * s + l];
+                            if (xb[32 * s + l] > hi) hi = xb[32 * s + l];
                         }
-                        R = fmax(R, hi - lo);
+                        if (hi - lo > R) R = hi - lo;
                     }
                     bound = R * (1.0 / (2 * nmax[t]) + 1.0 / 63);
                 }
@@ -351,6 +360,18 @@ static void test_dispatch(void **state) {
     assert_true(k.t[LF_DT_Q5_K].dot == dot_q5_k_q8_k_avx512);
     assert_true(k.t[LF_DT_Q6_K].gemv == gemv_q6_k_q8_k_avx512);
     assert_true(k.t[LF_DT_Q8_K].from_f32 == quantize_row_q8_k_avx2);
+#endif
+#if defined(LFMRT_HAVE_ARM)
+    lf_cpu_features f;
+    memset(&f, 0, sizeof f);
+    f.neon = 1;
+    lf_kernels_init(&k, f);
+    assert_true(k.t[LF_DT_Q4_K].gemv == gemv_q4_k_q8_k_neon);
+    assert_true(k.t[LF_DT_Q8_K].from_f32 == quantize_row_q8_k_neon);
+    f.dotprod = 1;
+    lf_kernels_init(&k, f);
+    assert_true(k.t[LF_DT_Q5_K].dot == dot_q5_k_q8_k_dotprod);
+    assert_true(k.t[LF_DT_Q6_K].gemv == gemv_q6_k_q8_k_dotprod);
 #endif
     free(x);
     free(s);
