@@ -254,7 +254,7 @@ static void test_dispatch_by_features(void **state) {
     assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_neon);
     assert_true(k.t[LF_DT_Q4_0].gemm == gemm_q4_0_q8_0_neon);
     assert_null(k.t[LF_DT_F16].gemm);
-    assert_string_equal(k.t[LF_DT_Q4_K].isa, "ref");
+    assert_string_equal(k.t[LF_DT_Q4_1].isa, "ref");
     f.dotprod = 1;
     lf_kernels_init(&k, f);
     assert_string_equal(k.t[LF_DT_Q8_0].isa, "dotprod");
