@@ -54,7 +54,7 @@ typedef struct gq_panel {
 
 /* Prepared activations of a token group and chunk: q[t][b * per_block + g], d[t][b] = f32 scale. */
 typedef struct gq_acts {
-    int32_t q[GQ_TG][GQ_DW];
+    _Alignas(64) int32_t q[GQ_TG][GQ_DW]; /* a block's dwords on whole cache lines */
     float d[GQ_TG][GQ_KC_U8];
 } gq_acts;
 
