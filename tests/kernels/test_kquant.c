@@ -8,6 +8,7 @@
  *  - Q4_K/Q5_K/Q6_K x Q8_K dot and gemv: the integer block sums are exact but are grouped
  *    differently from the reference's 8 lanes, so the contract is |fast - ref| <= 1e-5 * M, with M the
  *    sum of the absolute values of every term the two summations add (computed here from the blocks).
+ *  - the gemms (prefill) equal the same ISA's gemv bit for bit, per output.
  * Shapes: 1..16 blocks, row counts not a multiple of 4, row strides with 2 bytes of padding (rows at
  * 2-byte alignment).
  */
@@ -41,6 +42,7 @@ typedef struct isa_set {
     lf_from_f32_fn quantize_q8_k;
     lf_dot_fn dot[KN];
     lf_gemv_fn gemv[KN];
+    lf_gemm_fn gemm[KN]; /* NULL where the ISA has none */
 } isa_set;
 
 static isa_set g_isa[4];
@@ -53,19 +55,23 @@ static void setup_isas(void) {
 #if defined(LFMRT_HAVE_X86)
     g_isa[g_n_isa++] = (isa_set){"avx2", f.avx2 && f.fma && f.f16c, quantize_row_q8_k_avx2,
                                  {dot_q4_k_q8_k_avx2, dot_q5_k_q8_k_avx2, dot_q6_k_q8_k_avx2},
-                                 {gemv_q4_k_q8_k_avx2, gemv_q5_k_q8_k_avx2, gemv_q6_k_q8_k_avx2}};
+                                 {gemv_q4_k_q8_k_avx2, gemv_q5_k_q8_k_avx2, gemv_q6_k_q8_k_avx2},
+                                 {NULL, NULL, NULL}};
     g_isa[g_n_isa++] = (isa_set){"avx512", f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c,
                                  quantize_row_q8_k_avx2,
                                  {dot_q4_k_q8_k_avx512, dot_q5_k_q8_k_avx512, dot_q6_k_q8_k_avx512},
-                                 {gemv_q4_k_q8_k_avx512, gemv_q5_k_q8_k_avx512, gemv_q6_k_q8_k_avx512}};
+                                 {gemv_q4_k_q8_k_avx512, gemv_q5_k_q8_k_avx512, gemv_q6_k_q8_k_avx512},
+                                 {gemm_q4_k_q8_k_avx512, NULL, gemm_q6_k_q8_k_avx512}};
 #endif
 #if defined(LFMRT_HAVE_ARM)
     g_isa[g_n_isa++] = (isa_set){"neon", f.neon, quantize_row_q8_k_neon,
                                  {dot_q4_k_q8_k_neon, dot_q5_k_q8_k_neon, dot_q6_k_q8_k_neon},
-                                 {gemv_q4_k_q8_k_neon, gemv_q5_k_q8_k_neon, gemv_q6_k_q8_k_neon}};
+                                 {gemv_q4_k_q8_k_neon, gemv_q5_k_q8_k_neon, gemv_q6_k_q8_k_neon},
+                                 {NULL, NULL, NULL}};
     g_isa[g_n_isa++] = (isa_set){"dotprod", f.neon && f.dotprod, quantize_row_q8_k_neon,
                                  {dot_q4_k_q8_k_dotprod, dot_q5_k_q8_k_dotprod, dot_q6_k_q8_k_dotprod},
-                                 {gemv_q4_k_q8_k_dotprod, gemv_q5_k_q8_k_dotprod, gemv_q6_k_q8_k_dotprod}};
+                                 {gemv_q4_k_q8_k_dotprod, gemv_q5_k_q8_k_dotprod, gemv_q6_k_q8_k_dotprod},
+                                 {NULL, NULL, NULL}};
 #endif
 }
 
@@ -308,6 +314,67 @@ static void test_dots_close(void **state) {
     free(sr);
 }
 
+/* Every gemm output equals the same ISA's gemv of that row and token, bit for bit. */
+static void test_gemm_equals_gemv(void **state) {
+    (void)state;
+    const int64_t nbs[] = {1, 3, 8};
+    const int64_t toks[] = {1, 7, 8, 9, 17};
+    const int64_t nrs[] = {1, 3, 5};
+    uint64_t rng = 31337;
+    const int64_t nmax = 256 * 8, tmax = 17, rmax = 5;
+    const size_t a_stride = sizeof(lf_block_q8_k) * 8 + 64;
+    float *x = malloc(sizeof(float) * nmax);
+    uint8_t *act = malloc(a_stride * tmax), *w = malloc((size_t)(210 * 8 + 2) * rmax);
+    float *s = malloc(sizeof(float) * tmax * (rmax + 3)), *g = malloc(sizeof(float) * rmax);
+    assert_non_null(x);
+    assert_non_null(act);
+    assert_non_null(w);
+    assert_non_null(s);
+    assert_non_null(g);
+    int checked = 0;
+    for (int i = 0; i < g_n_isa; i++) {
+        if (skip_isa(&g_isa[i], "k-quant gemms")) continue;
+        for (int t = 0; t < KN; t++) {
+            if (!g_isa[i].gemm[t]) continue;
+            const lf_dtype_info *di = lf_dtype_get(k_types[t]);
+            for (size_t bi = 0; bi < sizeof nbs / sizeof nbs[0]; bi++) {
+                const int64_t n = 256 * nbs[bi];
+                const size_t stride = (size_t)nbs[bi] * di->type_size + 2;
+                for (size_t ti = 0; ti < sizeof toks / sizeof toks[0]; ti++) {
+                    for (size_t ri = 0; ri < sizeof nrs / sizeof nrs[0]; ri++) {
+                        const int64_t nt = toks[ti], nr = nrs[ri];
+                        const size_t s_stride = (size_t)nr + 3;
+                        for (int64_t r = 0; r < nr; r++) lf_rand_row(k_types[t], w + (size_t)r * stride, n, &rng);
+                        for (int64_t k = 0; k < nt; k++) {
+                            fill_acts(x, n, &rng, (int)(k % 3));
+                            quantize_row_q8_k_ref(x, act + (size_t)k * a_stride, n);
+                        }
+                        g_isa[i].gemm[t](n, nr, nt, s, s_stride, w, stride, act, a_stride);
+                        for (int64_t k = 0; k < nt; k++) {
+                            g_isa[i].gemv[t](n, nr, g, w, stride, act + (size_t)k * a_stride);
+                            for (int64_t r = 0; r < nr; r++) {
+                                if (s[(size_t)k * s_stride + (size_t)r] != g[r]) {
+                                    printf("%s gemm %s n %lld tokens %lld rows %lld: [%lld][%lld] %.9g != gemv %.9g\n",
+                                           g_isa[i].name, di->name, (long long)n, (long long)nt, (long long)nr,
+                                           (long long)k, (long long)r, s[(size_t)k * s_stride + (size_t)r], g[r]);
+                                    fail();
+                                }
+                                checked++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    printf("checked %d gemm outputs\n", checked);
+    free(x);
+    free(act);
+    free(w);
+    free(s);
+    free(g);
+}
+
 /* The dispatched table uses the fast entries where the CPU has the ISA, and a gemv through the table
  * agrees with the reference on a quantized (not random-byte) matrix. */
 static void test_dispatch(void **state) {
@@ -359,6 +426,9 @@ static void test_dispatch(void **state) {
     assert_true(k.t[LF_DT_Q4_K].gemv == gemv_q4_k_q8_k_avx512);
     assert_true(k.t[LF_DT_Q5_K].dot == dot_q5_k_q8_k_avx512);
     assert_true(k.t[LF_DT_Q6_K].gemv == gemv_q6_k_q8_k_avx512);
+    assert_true(k.t[LF_DT_Q4_K].gemm == gemm_q4_k_q8_k_avx512 && !k.t[LF_DT_Q4_K].gemm_side);
+    assert_true(k.t[LF_DT_Q6_K].gemm == gemm_q6_k_q8_k_avx512);
+    assert_null(k.t[LF_DT_Q5_K].gemm);
     assert_true(k.t[LF_DT_Q8_K].from_f32 == quantize_row_q8_k_avx2);
 #endif
 #if defined(LFMRT_HAVE_ARM)
@@ -387,6 +457,7 @@ int main(void) {
         cmocka_unit_test(test_quantize_bounds),
         cmocka_unit_test(test_quantize_q8_k_bit_exact),
         cmocka_unit_test(test_dots_close),
+        cmocka_unit_test(test_gemm_equals_gemv),
         cmocka_unit_test(test_dispatch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

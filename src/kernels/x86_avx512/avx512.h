@@ -59,5 +59,10 @@ void dot_q5_k_q8_k_avx512(int64_t n, float *s, const void *w, const void *a);
 void gemv_q5_k_q8_k_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
 void dot_q6_k_q8_k_avx512(int64_t n, float *s, const void *w, const void *a);
 void gemv_q6_k_q8_k_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+/* lf_gemm_fn (prefill): 1 row x 8 tokens per tile, bit-identical per output to the gemv/dot above. */
+void gemm_q4_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                           size_t w_stride, const void *a, size_t a_stride);
+void gemm_q6_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                           size_t w_stride, const void *a, size_t a_stride);
 
 #endif

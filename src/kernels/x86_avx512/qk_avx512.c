@@ -12,11 +12,18 @@
  * Every integer sum is exact; only the f32 summation order differs from the reference (same bound as
  * the AVX2 kernels: tests/kernels/test_kquant.c checks 1e-5 of the summed term magnitude).
  *
- * Layouts: a zmm of 64 Q4_K/Q5_K code bytes qs[64j .. 64j+63] holds, in its low nibbles, sub-blocks 4j
- * (bytes 0-31) and 4j+2 (bytes 32-63), in its high nibbles 4j+1 and 4j+3, so the matching activations
+ * Layouts: Q4_K: the 32 code bytes qs[32j .. 32j+31] broadcast to both halves of a zmm, the upper
+ * half shifted by 4, give elements 64j .. 64j+63 in order (sub-blocks 2j, 2j+1), so activations are
+ * plain loads. Q5_K: a zmm of 64 code bytes qs[64j .. 64j+63] holds, in its low nibbles, sub-blocks
+ * 4j (bytes 0-31) and 4j+2 (bytes 32-63), in its high nibbles 4j+1 and 4j+3; the matching activations
  * are built once per block as [a(sub 4j) | a(sub 4j+2)] and [a(sub 4j+1) | a(sub 4j+3)] and shared by
  * the 4 rows of a pass. Q6_K: 64 ql bytes of a 128-element half give the half's first 64 elements in
  * their low nibbles and the last 64 in their high nibbles, so the activations are read as they are.
+ *
+ * Q4_K and Q6_K are computed per (row, block) as an unpack step (codes, scale vectors) and a per-token
+ * step (integer dots, f32 accumulation); the gemv runs both for each row of a 4-row pass, the gemms
+ * (prefill: 1 row x 8 tokens per tile) unpack once per 8 tokens. Same operations per output in both,
+ * so gemm results equal the gemv's (and the dot's) bit for bit.
  */
 #include <immintrin.h>
 #include <string.h>
@@ -140,55 +147,204 @@ static inline __attribute__((always_inline)) void pass_q45_k(const int NR, const
     for (int k = 0; k < NR; k++) out[k] = _mm512_reduce_add_ps(accf[k]) - hsum4(accm[k]);
 }
 
+/* ---- Q4_K x Q8_K (contiguous layout; shared by gemv and gemm) ---------------------------------- */
+
+/* One unpacked Q4_K block of one row: codes of elements 64j .. 64j+63 (j = 0..3), each zmm's two
+ * sub-block scales in the low 16 bits of its int32 lanes, the mins once per 16 elements (i16). */
+typedef struct q4k_blk {
+    __m512i w[4], s[4];
+    __m256i mn16;
+    float d, dmin;
+} q4k_blk;
+
+static inline __attribute__((always_inline)) void q4k_unpack(const uint8_t *blk, q4k_blk *u) {
+    uint64_t sc, mn;
+    k_scales(blk + 4, &sc, &mn);
+    u->d = h2f(blk);
+    u->dmin = h2f(blk + 2);
+    const __m512i scb = _mm512_set1_epi64((long long)sc);
+    const __m512i sh = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    LF_UNROLL
+    for (int j = 0; j < 4; j++) {
+        const __m512i q = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(blk + 16 + 32 * j)));
+        u->w[j] = _mm512_and_si512(_mm512_srlv_epi64(q, sh), m4);
+        u->s[j] = _mm512_shuffle_epi8(scb, scale_ctrl(2 * j, 2 * j + 1));
+    }
+    const __m128i m8 = _mm_cvtsi64_si128((long long)mn);
+    u->mn16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
+}
+
+static inline __attribute__((always_inline)) void q4k_tok(const q4k_blk *u, const lf_block_q8_k *ab, __m512 *accf,
+                                                         __m256 *accm) {
+    const __m512i z = _mm512_setzero_si512();
+    __m512i is = _mm512_dpwssd_epi32(z, _mm512_dpbusd_epi32(z, u->w[0], _mm512_loadu_si512((const void *)ab->qs)), u->s[0]);
+    LF_UNROLL
+    for (int j = 1; j < 4; j++)
+        is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, u->w[j], _mm512_loadu_si512((const void *)(ab->qs + 64 * j))),
+                                 u->s[j]);
+    *accf = _mm512_fmadd_ps(_mm512_set1_ps(u->d * ab->d), _mm512_cvtepi32_ps(is), *accf);
+    const __m256i pm = _mm256_madd_epi16(u->mn16, _mm256_loadu_si256((const __m256i *)ab->bsums));
+    *accm = _mm256_fmadd_ps(_mm256_set1_ps(u->dmin * ab->d), _mm256_cvtepi32_ps(pm), *accm);
+}
+
+static inline float hsum8(__m256 v) {
+    return hsum4(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
+}
+
+static inline __attribute__((always_inline)) void pass_q4_k(const int NR, int64_t nb, const uint8_t *const row[4],
+                                                           const lf_block_q8_k *a, float out[4]) {
+    __m512 accf[4];
+    __m256 accm[4];
+    LF_UNROLL
+    for (int k = 0; k < NR; k++) {
+        accf[k] = _mm512_setzero_ps();
+        accm[k] = _mm256_setzero_ps();
+    }
+    for (int64_t b = 0; b < nb; b++) {
+        LF_UNROLL
+        for (int k = 0; k < NR; k++) {
+            const uint8_t *blk = row[k] + (size_t)b * sizeof(lf_block_q4_k);
+            if (NR > 1) prefetch_block(blk, sizeof(lf_block_q4_k));
+            q4k_blk u;
+            q4k_unpack(blk, &u);
+            q4k_tok(&u, &a[b], &accf[k], &accm[k]);
+        }
+    }
+    LF_UNROLL
+    for (int k = 0; k < NR; k++) out[k] = _mm512_reduce_add_ps(accf[k]) - hsum8(accm[k]);
+}
+
 /* ---- Q6_K x Q8_K ------------------------------------------------------------------------------ */
 
-static inline __attribute__((always_inline)) void pass_q6_k(const int NR, int64_t nb, const uint8_t *const row[4],
-                                                           const lf_block_q8_k *a, float out[4]) {
-    const size_t bs = sizeof(lf_block_q6_k);
+/* One unpacked Q6_K block of one row: codes (0..63) of elements 64t .. 64t+63, the scales of their 4
+ * sub-blocks (one per 128-bit lane) in the low 16 bits of each int32 lane, and the 16 scales as i16. */
+typedef struct q6k_blk {
+    __m512i w[4], s[4];
+    __m256i s16;
+    float d;
+} q6k_blk;
+
+static inline __attribute__((always_inline)) void q6k_unpack(const uint8_t *blk, q6k_blk *u) {
     const __m512i m4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30);
     const __m512i sh_lo = _mm512_set_epi64(2, 2, 2, 2, 4, 4, 4, 4); /* << : qh bits 0-1 | 2-3 to bits 4-5 */
     const __m512i sh_hi = _mm512_set_epi64(2, 2, 2, 2, 0, 0, 0, 0); /* >> : qh bits 4-5 | 6-7 to bits 4-5 */
-    __m512i idx[4]; /* lane l of zmm t: scale 4t + l */
+    u->d = h2f(blk + 208);
+    u->s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 192)));
+    const __m512i s32 = _mm512_cvtepu16_epi32(u->s16); /* low 16 bits: the signed scale; high: 0 */
+    LF_UNROLL
+    for (int h = 0; h < 2; h++) {
+        const __m512i l = _mm512_loadu_si512((const void *)(blk + 64 * h));
+        const __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(blk + 128 + 32 * h)));
+        u->w[2 * h] = _mm512_or_si512(_mm512_and_si512(l, m4), _mm512_and_si512(_mm512_sllv_epi64(qh, sh_lo), m30));
+        u->w[2 * h + 1] = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l, 4), m4),
+                                          _mm512_and_si512(_mm512_srlv_epi64(qh, sh_hi), m30));
+    }
+    LF_UNROLL
+    for (int t = 0; t < 4; t++) { /* lane l of zmm t: scale 4t + l */
+        const __m512i idx = _mm512_set_epi32(4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 2, 4 * t + 2, 4 * t + 2,
+                                             4 * t + 2, 4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t, 4 * t, 4 * t, 4 * t);
+        u->s[t] = _mm512_permutexvar_epi32(idx, s32);
+    }
+}
+
+static inline __attribute__((always_inline)) void q6k_tok(const q6k_blk *u, const lf_block_q8_k *ab, __m512 *accf) {
+    /* the codes are stored +32: start from -32 * sum(scale * bsums) */
+    const __m256i corr = _mm256_slli_epi32(_mm256_madd_epi16(u->s16, _mm256_loadu_si256((const __m256i *)ab->bsums)), 5);
+    __m512i is = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_sub_epi32(_mm256_setzero_si256(), corr), 0);
+    const __m512i z = _mm512_setzero_si512();
     LF_UNROLL
     for (int t = 0; t < 4; t++)
-        idx[t] = _mm512_set_epi32(4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 2, 4 * t + 2, 4 * t + 2, 4 * t + 2,
-                                  4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t, 4 * t, 4 * t, 4 * t);
+        is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, u->w[t], _mm512_loadu_si512((const void *)(ab->qs + 64 * t))),
+                                 u->s[t]);
+    *accf = _mm512_fmadd_ps(_mm512_set1_ps(u->d * ab->d), _mm512_cvtepi32_ps(is), *accf);
+}
+
+static inline __attribute__((always_inline)) void pass_q6_k(const int NR, int64_t nb, const uint8_t *const row[4],
+                                                           const lf_block_q8_k *a, float out[4]) {
     __m512 accf[4];
     LF_UNROLL
     for (int k = 0; k < NR; k++) accf[k] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
-        const lf_block_q8_k *ab = &a[b];
-        const __m256i bsums = _mm256_loadu_si256((const __m256i *)ab->bsums);
-        __m512i av[4];
-        LF_UNROLL
-        for (int t = 0; t < 4; t++) av[t] = _mm512_loadu_si512((const void *)(ab->qs + 64 * t));
         LF_UNROLL
         for (int k = 0; k < NR; k++) {
-            const uint8_t *blk = row[k] + (size_t)b * bs;
-            if (NR > 1) prefetch_block(blk, bs);
-            const float d = h2f(blk + 208) * ab->d;
-            const __m256i s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 192)));
-            const __m512i s32 = _mm512_cvtepu16_epi32(s16); /* low 16 bits: the signed scale; high: 0 */
-            /* the codes are stored +32: start from -32 * sum(scale * bsums) */
-            const __m256i corr = _mm256_slli_epi32(_mm256_madd_epi16(s16, bsums), 5);
-            __m512i is = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_sub_epi32(_mm256_setzero_si256(), corr), 0);
-            LF_UNROLL
-            for (int h = 0; h < 2; h++) {
-                const __m512i l = _mm512_loadu_si512((const void *)(blk + 64 * h));
-                const __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(blk + 128 + 32 * h)));
-                const __m512i qlo = _mm512_or_si512(_mm512_and_si512(l, m4), _mm512_and_si512(_mm512_sllv_epi64(qh, sh_lo), m30));
-                const __m512i qhi = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l, 4), m4),
-                                                    _mm512_and_si512(_mm512_srlv_epi64(qh, sh_hi), m30));
-                const __m512i z = _mm512_setzero_si512();
-                is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, qlo, av[2 * h]), _mm512_permutexvar_epi32(idx[2 * h], s32));
-                is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, qhi, av[2 * h + 1]),
-                                         _mm512_permutexvar_epi32(idx[2 * h + 1], s32));
-            }
-            accf[k] = _mm512_fmadd_ps(_mm512_set1_ps(d), _mm512_cvtepi32_ps(is), accf[k]);
+            const uint8_t *blk = row[k] + (size_t)b * sizeof(lf_block_q6_k);
+            if (NR > 1) prefetch_block(blk, sizeof(lf_block_q6_k));
+            q6k_blk u;
+            q6k_unpack(blk, &u);
+            q6k_tok(&u, &a[b], &accf[k]);
         }
     }
     LF_UNROLL
     for (int k = 0; k < NR; k++) out[k] = _mm512_reduce_add_ps(accf[k]);
+}
+
+/* ---- gemms (prefill): one row x 8 tokens per tile, the row's blocks unpacked once per tile -------- */
+
+#define GEMM_NT 8
+
+static inline const lf_block_q8_k *tok_row(const void *a, size_t a_stride, int64_t t) {
+    return (const lf_block_q8_k *)((const uint8_t *)a + (size_t)t * a_stride);
+}
+
+static inline __attribute__((always_inline)) void tile_q4_k(const int NT, int64_t nb, const uint8_t *wr, const void *a,
+                                                           size_t a_stride, int64_t t0, float *s, size_t s_stride) {
+    __m512 accf[GEMM_NT];
+    __m256 accm[GEMM_NT];
+    const lf_block_q8_k *ar[GEMM_NT];
+    LF_UNROLL
+    for (int t = 0; t < NT; t++) {
+        accf[t] = _mm512_setzero_ps();
+        accm[t] = _mm256_setzero_ps();
+        ar[t] = tok_row(a, a_stride, t0 + t);
+    }
+    for (int64_t b = 0; b < nb; b++) {
+        q4k_blk u;
+        q4k_unpack(wr + (size_t)b * sizeof(lf_block_q4_k), &u);
+        LF_UNROLL
+        for (int t = 0; t < NT; t++) q4k_tok(&u, &ar[t][b], &accf[t], &accm[t]);
+    }
+    LF_UNROLL
+    for (int t = 0; t < NT; t++) s[(size_t)(t0 + t) * s_stride] = _mm512_reduce_add_ps(accf[t]) - hsum8(accm[t]);
+}
+
+static inline __attribute__((always_inline)) void tile_q6_k(const int NT, int64_t nb, const uint8_t *wr, const void *a,
+                                                           size_t a_stride, int64_t t0, float *s, size_t s_stride) {
+    __m512 accf[GEMM_NT];
+    const lf_block_q8_k *ar[GEMM_NT];
+    LF_UNROLL
+    for (int t = 0; t < NT; t++) {
+        accf[t] = _mm512_setzero_ps();
+        ar[t] = tok_row(a, a_stride, t0 + t);
+    }
+    for (int64_t b = 0; b < nb; b++) {
+        q6k_blk u;
+        q6k_unpack(wr + (size_t)b * sizeof(lf_block_q6_k), &u);
+        LF_UNROLL
+        for (int t = 0; t < NT; t++) q6k_tok(&u, &ar[t][b], &accf[t]);
+    }
+    LF_UNROLL
+    for (int t = 0; t < NT; t++) s[(size_t)(t0 + t) * s_stride] = _mm512_reduce_add_ps(accf[t]);
+}
+
+void gemm_q4_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                           size_t w_stride, const void *a, size_t a_stride) {
+    for (int64_t r = 0; r < nrows; r++) {
+        const uint8_t *wr = (const uint8_t *)w + (size_t)r * w_stride;
+        int64_t t = 0;
+        for (; t + GEMM_NT <= ntok; t += GEMM_NT) tile_q4_k(GEMM_NT, n / LF_QK_K, wr, a, a_stride, t, s + r, s_stride);
+        for (; t < ntok; t++) tile_q4_k(1, n / LF_QK_K, wr, a, a_stride, t, s + r, s_stride);
+    }
+}
+
+void gemm_q6_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                           size_t w_stride, const void *a, size_t a_stride) {
+    for (int64_t r = 0; r < nrows; r++) {
+        const uint8_t *wr = (const uint8_t *)w + (size_t)r * w_stride;
+        int64_t t = 0;
+        for (; t + GEMM_NT <= ntok; t += GEMM_NT) tile_q6_k(GEMM_NT, n / LF_QK_K, wr, a, a_stride, t, s + r, s_stride);
+        for (; t < ntok; t++) tile_q6_k(1, n / LF_QK_K, wr, a, a_stride, t, s + r, s_stride);
+    }
 }
 
 /* ---- entry points ----------------------------------------------------------------------------- */
@@ -217,7 +373,7 @@ static inline __attribute__((always_inline)) void pass_q6_k(const int NR, int64_
         *s = t[0];                                                                                              \
     }
 
-#define PASS_Q4(NR, nb, row, a, t) pass_q45_k(NR, 0, nb, row, a, t)
+#define PASS_Q4(NR, nb, row, a, t) pass_q4_k(NR, nb, row, a, t)
 #define PASS_Q5(NR, nb, row, a, t) pass_q45_k(NR, 1, nb, row, a, t)
 #define PASS_Q6(NR, nb, row, a, t) pass_q6_k(NR, nb, row, a, t)
 
