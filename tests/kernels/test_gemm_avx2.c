@@ -3,11 +3,12 @@
  * the reference dot, output by output, bit for bit; and that each writes exactly the nrows x ntok
  * outputs it owns.
  * Shapes (as tests/kernels/test_gemm.c, plus the packing's own edges): block counts that are odd and
- * not multiples of the K chunks (8 and 16 blocks), rows not multiples of the 8-row panel, tokens not
+ * not multiples of the K chunks (8 and 32 blocks), rows not multiples of the 8-row panel, tokens not
  * multiples of the 4-token tile nor of the 64-token group, padded weight/activation/output strides,
  * rows starting 2 bytes into their buffer, rows correlated with the activation's signs so block sums
  * are large (int16 headroom of the Q4_0 path, f32 scale order), extreme codes (-128 weights, -127 and
- * -128 activations). An entry whose ISA the CPU lacks prints a SKIP line and passes.
+ * -128 activations). Entries with gemm_side get activation rows with lf_act_side entries. An entry
+ * whose ISA the CPU lacks prints a SKIP line and passes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ typedef struct gemm_entry {
     const char *name;
     uint32_t type;
     lf_gemm_fn gemm;
+    int side; /* activation rows carry lf_act_side entries (the entry's gemm_side) */
     int (*available)(lf_cpu_features f);
 } gemm_entry;
 
@@ -40,17 +42,18 @@ static int has_avxvnni(lf_cpu_features f) {
 }
 
 static const gemm_entry g_entries[] = {
-    {"gemm_q8_0_q8_0_avx2", LF_DT_Q8_0, gemm_q8_0_q8_0_avx2, has_avx2},
-    {"gemm_q4_0_q8_0_avx2", LF_DT_Q4_0, gemm_q4_0_q8_0_avx2, has_avx2},
-    {"gemm_q8_0_q8_0_avxvnni", LF_DT_Q8_0, gemm_q8_0_q8_0_avxvnni, has_avxvnni},
-    {"gemm_q4_0_q8_0_avxvnni", LF_DT_Q4_0, gemm_q4_0_q8_0_avxvnni, has_avxvnni},
+    {"gemm_q8_0_q8_0_avx2", LF_DT_Q8_0, gemm_q8_0_q8_0_avx2, 0, has_avx2},
+    {"gemm_q4_0_q8_0_avx2", LF_DT_Q4_0, gemm_q4_0_q8_0_avx2, 1, has_avx2},
+    {"gemm_q8_0_q8_0_avxvnni", LF_DT_Q8_0, gemm_q8_0_q8_0_avxvnni, 1, has_avxvnni},
+    {"gemm_q4_0_q8_0_avxvnni", LF_DT_Q4_0, gemm_q4_0_q8_0_avxvnni, 1, has_avxvnni},
 };
 
 static const float SENTINEL = 12345.0f;
 
 /* Activation codes and scales: random values quantized by the reference; kind 1 then forces extreme
- * codes (+-127 and -128, which no quantizer emits but the kernels accept) into some blocks. */
-static uint8_t *make_acts(int64_t n, int ntok, size_t a_stride, uint64_t *rng, float *x, int kind) {
+ * codes (+-127 and -128, which no quantizer emits but the kernels accept) into some blocks; with `side`
+ * each row gets its lf_act_side entries, as ops/matmul.c writes them. */
+static uint8_t *make_acts(int64_t n, int ntok, size_t a_stride, uint64_t *rng, float *x, int kind, int side) {
     uint8_t *a = malloc(a_stride * (size_t)ntok);
     assert_non_null(a);
     for (int t = 0; t < ntok; t++) {
@@ -60,6 +63,7 @@ static uint8_t *make_acts(int64_t n, int ntok, size_t a_stride, uint64_t *rng, f
         if (kind == 1)
             for (int64_t i = 0; i < n / 32; i += 2)
                 for (int j = 0; j < 32; j++) b[i].qs[j] = (int8_t)(j % 3 == 0 ? -128 : (j % 3 == 1 ? -127 : 127));
+        if (side) lf_act_side_fill(b, n);
     }
     return a;
 }
@@ -90,10 +94,14 @@ static void check_entry(const gemm_entry *e, int64_t n, int nr, int nt, size_t w
     size_t rb, ab;
     assert_true(lf_dtype_row_size(t, n, &rb));
     assert_true(lf_dtype_row_size(LF_DT_Q8_0, n, &ab));
+    if (e->side) { /* lf_act_side_fill writes the entries as structs: rows 4-byte aligned */
+        ab = lf_act_side_row_size(n);
+        a_pad = (a_pad + 3) & ~(size_t)3;
+    }
     const size_t w_stride = rb + w_pad, a_stride = ab + a_pad, s_stride = (size_t)nr + s_pad;
     float *x = malloc(sizeof(float) * (size_t)(n > 0 ? n : 1));
     assert_non_null(x);
-    uint8_t *a = make_acts(n, nt, a_stride, rng, x, kind);
+    uint8_t *a = make_acts(n, nt, a_stride, rng, x, kind, e->side);
     uint8_t *base = malloc(w_stride * (size_t)nr + 2);
     assert_non_null(base);
     uint8_t *w = base + 2; /* rows only 2-byte aligned */
@@ -148,6 +156,7 @@ static void test_gemm_entries_bit_exact(void **state) {
         /* more tokens than one 64-token group (group tail 6), several K chunks */
         check_entry(e, 544, 9, 70, 2, 2, 1, 0, &rng);
         check_entry(e, 160, 8, 128, 0, 0, 0, 1, &rng);
+        check_entry(e, 2080, 17, 9, 6, 2, 3, 1, &rng); /* 65 blocks: 3 u8 chunks, 9 i16 chunks */
         /* n = 0: empty dots are 0 */
         check_entry(e, 0, 3, 2, 2, 2, 1, 0, &rng);
     }
@@ -162,12 +171,13 @@ static void test_gemm_dispatch(void **state) {
     memset(&f, 0, sizeof f);
     f.avx2 = 1, f.fma = 1, f.f16c = 1;
     lf_kernels_init(&k, f);
-    assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_avx2);
-    assert_true(k.t[LF_DT_Q4_0].gemm == gemm_q4_0_q8_0_avx2);
+    assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_avx2 && !k.t[LF_DT_Q8_0].gemm_side);
+    assert_true(k.t[LF_DT_Q4_0].gemm == gemm_q4_0_q8_0_avx2 && k.t[LF_DT_Q4_0].gemm_side);
+    assert_int_equal(lf_kernels_gemm_act_size(&k, LF_DT_Q4_0, 1024), lf_act_side_row_size(1024));
     f.avxvnni = 1;
     lf_kernels_init(&k, f);
-    assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_avxvnni);
-    assert_true(k.t[LF_DT_Q4_0].gemm == gemm_q4_0_q8_0_avxvnni);
+    assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_avxvnni && k.t[LF_DT_Q8_0].gemm_side);
+    assert_true(k.t[LF_DT_Q4_0].gemm == gemm_q4_0_q8_0_avxvnni && k.t[LF_DT_Q4_0].gemm_side);
     f.avx512f = 1, f.avx512bw = 1, f.avx512vl = 1, f.avx512vnni = 1;
     lf_kernels_init(&k, f);
     assert_non_null(k.t[LF_DT_Q8_0].gemm);

@@ -10,23 +10,26 @@
  *    partial products in their own lanes: each row's exact int32 block sum ends up in its lane, with
  *    no horizontal reduction.
  *  - two layouts:
- *      "i16": lane = 2 sign-extended int16 codes (k, k+1); 16 ymm per block; activations widened to
- *             int16 pairs the same way; products by vpmaddwd (exact for any int8 codes).
- *      "u8s8": lane = 4 signed codes (k..k+3) (Q8_0: w; Q4_0: c - 8); 8 ymm per block; activations
- *             biased to unsigned (a + 128, i.e. a ^ 0x80), products by vpmaddubsw / vpdpbusd with the
- *             activation as the unsigned operand; the bias adds 128 * sum(row codes) per (row, block),
- *             a per-lane constant removed with the packed `corr` = -128 * sum(codes).
+ *      "i16" (AVX2 Q8_0): lane = 2 sign-extended int16 codes (k, k+1); 16 ymm per block; the
+ *             activations are widened to int16 pairs the same way into a stack buffer (prepared once
+ *             per token group and K chunk); products by vpmaddwd (exact for any int8 codes).
+ *      "u8" (AVX2 Q4_0, AVX-VNNI Q8_0 and Q4_0): lane = 4 unsigned codes (k..k+3) (Q8_0: w + 128, i.e.
+ *             w ^ 0x80; Q4_0: c in 0..15); 8 ymm per block; the activation dwords are broadcast straight
+ *             from the activation rows (no preparation), products by vpmaddubsw / vpdpbusd (u8 x s8).
+ *             The weights' offset adds 128 * sum(a) (Q8_0) or 8 * sum(a) (Q4_0) per (token, block),
+ *             removed with the activation side entries (lf_act_side: -128 * sum, -8 * sum and the f32
+ *             scale per block, written by the caller once per token: the entries' gemm_side = 1).
  *  - per (row lane, token), the block sums are scaled exactly as kernels/ref/q32_ref.c does (Q8_0:
  *    acc += (float)sum * (dw * da); Q4_0: acc += ((float)sum * dw) * da; blocks in order; the TUs set
  *    FP_CONTRACT OFF and gcc's ISO C mode does not contract), so each output is bit-identical to the
  *    reference dot.
- *  - loop nest: token groups of GQ_TG (activations of a K chunk prepared once per group and chunk) ->
- *    K chunks -> 8-row panels (packed once per group and chunk) -> tiles of GQ_NT tokens. The f32
- *    accumulators of a (panel, token) live in registers during a chunk and in the output between
- *    chunks (a stored f32 reloads exactly), so block order and results are unchanged.
+ *  - loop nest: [i16: token groups of GQ_TG ->] K chunks [i16: the group's activations of the chunk
+ *    prepared] -> 8-row panels (packed once) -> tiles of GQ_NT tokens. The f32 accumulators of a
+ *    (panel, token) live in registers during a chunk and in the output between chunks (a stored f32
+ *    reloads exactly), so block order and results are unchanged.
  *  - tails: rows past nrows repeat the last row, tokens past the group repeat the last token; they
  *    are computed and never stored (outputs outside nrows x ntok are not touched).
- * Stack use per call: about 41 KiB (gq_acts 33 KiB + gq_panel 5 KiB); no allocation.
+ * Stack use per call: i16 about 42 KiB (activations 33 KiB, panel 9 KiB), u8 9 KiB; no allocation.
  */
 #ifndef LF_KERNELS_X86_GEMM_PACK_H
 #define LF_KERNELS_X86_GEMM_PACK_H
@@ -36,19 +39,18 @@
 #include <string.h>
 
 #include "format/quant_blocks.h"
+#include "kernels/kernels.h"
 
 #define GQ_PR 8    /* weight rows per panel (one per ymm lane) */
 #define GQ_NT 4    /* tokens per register tile */
 #define GQ_TG 64   /* tokens per group (prepared activations) */
-#define GQ_DW 128  /* prepared dwords per token and chunk: kc * dwords per block */
-#define GQ_KC_I16 8   /* blocks per chunk, i16 layout (16 dwords a block) */
-#define GQ_KC_U8 16   /* blocks per chunk, u8s8 layout (8 dwords a block) */
+#define GQ_DW 128  /* prepared dwords per token and chunk (i16): kc * 16 */
+#define GQ_KC_I16 8   /* blocks per chunk, i16 layout (16 ymm a block: 4 KiB panel) */
+#define GQ_KC_U8 32   /* blocks per chunk, u8 layout (8 ymm a block: 8 KiB panel) */
 
-/* A packed panel chunk: w[b * per_block + g] (lane i = row i), per block the 8 row scales as f32 and
- * (u8s8 layout) the bias correction -128 * sum(codes) per row. */
+/* A packed panel chunk: w[b * ymm per block + g] (lane i = row i), ws[b] = the 8 row scales as f32. */
 typedef struct gq_panel {
-    __m256i w[GQ_DW];
-    __m256i corr[GQ_KC_U8];
+    __m256i w[GQ_KC_U8 * 8];
     __m256 ws[GQ_KC_U8];
 } gq_panel;
 
@@ -62,6 +64,18 @@ static inline uint16_t gq_load_u16(const uint8_t *p) {
     uint16_t h;
     memcpy(&h, p, 2);
     return h;
+}
+
+static inline int32_t gq_load_i32(const uint8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline float gq_load_f32(const uint8_t *p) {
+    float v;
+    memcpy(&v, p, 4);
+    return v;
 }
 
 /* 8x8 transpose of dwords: r[i] lane j -> r[j] lane i. */
@@ -92,15 +106,6 @@ static inline __m256 gq_scales8(const uint8_t *const blk[GQ_PR]) {
                                           (short)gq_load_u16(blk[6]), (short)gq_load_u16(blk[7])));
 }
 
-/* -128 * (per-lane sum of the signed bytes of 8 packed vectors): the u8s8 bias correction. */
-static inline __m256i gq_corr8(const __m256i *w) {
-    const __m256i one8 = _mm256_set1_epi8(1);
-    __m256i s16 = _mm256_maddubs_epi16(one8, w[0]); /* pairs of |code| <= 128: no saturation */
-    for (int g = 1; g < 8; g++) s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(one8, w[g]));
-    const __m256i s32 = _mm256_madd_epi16(s16, _mm256_set1_epi16(1));
-    return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(s32, 7));
-}
-
 /* ---- panel packing: rows[i] points at row i of the panel, blocks [b0, b0 + nbc) ---------------- */
 
 static inline void gq_pack_q8_0_i16(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc) {
@@ -123,44 +128,41 @@ static inline void gq_pack_q8_0_i16(gq_panel *P, const uint8_t *const rows[GQ_PR
     }
 }
 
-static inline void gq_pack_q8_0_u8s8(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc) {
+static inline void gq_pack_q8_0_u8(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc) {
     const size_t bs = sizeof(lf_block_q8_0);
+    const __m256i bias = _mm256_set1_epi8((char)0x80);
     for (int b = 0; b < nbc; b++) {
         const uint8_t *blk[GQ_PR];
         __m256i v[GQ_PR];
         for (int i = 0; i < GQ_PR; i++) {
             blk[i] = rows[i] + (size_t)(b0 + b) * bs;
-            v[i] = _mm256_loadu_si256((const __m256i *)(blk[i] + 2));
+            v[i] = _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(blk[i] + 2)), bias);
         }
         gq_transpose8(v);
         for (int g = 0; g < 8; g++) P->w[b * 8 + g] = v[g];
-        P->corr[b] = gq_corr8(v);
         P->ws[b] = gq_scales8(blk);
     }
 }
 
-/* Q4_0: element j < 16 is the low nibble of qs[j], j + 16 the high one; packed as c - 8 in [-8, 7]. */
-static inline void gq_pack_q4_0_u8s8(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc) {
+/* Q4_0: element j < 16 is the low nibble of qs[j], j + 16 the high one; packed as the codes 0..15. */
+static inline void gq_pack_q4_0_u8(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc) {
     const size_t bs = sizeof(lf_block_q4_0);
     const __m128i low4 = _mm_set1_epi8(0x0F);
-    const __m256i eight = _mm256_set1_epi8(8);
     for (int b = 0; b < nbc; b++) {
         const uint8_t *blk[GQ_PR];
         __m256i v[GQ_PR];
         for (int i = 0; i < GQ_PR; i++) {
             blk[i] = rows[i] + (size_t)(b0 + b) * bs;
             const __m128i q = _mm_loadu_si128((const __m128i *)(blk[i] + 2));
-            const __m256i c = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), low4), _mm_and_si128(q, low4));
-            v[i] = _mm256_sub_epi8(c, eight);
+            v[i] = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(q, 4), low4), _mm_and_si128(q, low4));
         }
         gq_transpose8(v);
         for (int g = 0; g < 8; g++) P->w[b * 8 + g] = v[g];
-        P->corr[b] = gq_corr8(v);
         P->ws[b] = gq_scales8(blk);
     }
 }
 
-/* ---- activation preparation: ntg rows from a (a_stride apart), blocks [b0, b0 + nbc) ----------- */
+/* ---- i16 activation preparation: ntg rows from a (a_stride apart), blocks [b0, b0 + nbc) ------- */
 
 static inline void gq_prep_i16(gq_acts *A, const uint8_t *a, size_t a_stride, int ntg, int64_t b0, int nbc) {
     const size_t bs = sizeof(lf_block_q8_0);
@@ -173,20 +175,6 @@ static inline void gq_prep_i16(gq_acts *A, const uint8_t *a, size_t a_stride, in
                                 _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 2))));
             _mm256_storeu_si256((__m256i *)&A->q[t][b * 16 + 8],
                                 _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 18))));
-        }
-    }
-}
-
-static inline void gq_prep_u8(gq_acts *A, const uint8_t *a, size_t a_stride, int ntg, int64_t b0, int nbc) {
-    const size_t bs = sizeof(lf_block_q8_0);
-    const __m256i bias = _mm256_set1_epi8((char)0x80);
-    for (int t = 0; t < ntg; t++) {
-        const uint8_t *row = a + (size_t)t * a_stride + (size_t)b0 * bs;
-        for (int b = 0; b < nbc; b++) {
-            const uint8_t *blk = row + (size_t)b * bs;
-            A->d[t][b] = _cvtsh_ss(gq_load_u16(blk));
-            _mm256_storeu_si256((__m256i *)&A->q[t][b * 8],
-                                _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(blk + 2)), bias));
         }
     }
 }
@@ -253,6 +241,55 @@ static inline void gq_gemm(int kc, gq_pack_fn pack, gq_prep_fn prep, gq_tile_fn 
                     for (int j = 0; j < GQ_NT && j0 + j < ntg; j++)
                         gq_store_out(s + (size_t)(t0 + j0 + j) * s_stride + (size_t)r0, nr, acc[j]);
                 }
+            }
+        }
+    }
+}
+
+/* u8 layout: adds blocks [b0, b0 + nbc) of the panel chunk for the Q8_0 activation rows tq[j] (their
+ * side entries at byte offset side_off) to acc[j], j < GQ_NT. */
+typedef void (*gq_side_tile_fn)(const gq_panel *P, const uint8_t *const tq[GQ_NT], size_t side_off, int64_t b0,
+                                int nbc, __m256 acc[GQ_NT]);
+
+/* Block b's side entry of the activation row q (bytes: 0 -128 * sum, 4 -8 * sum, 8 f32 d; read with memcpy:
+ * the rows need not be 4-byte aligned). */
+static inline const uint8_t *gq_side(const uint8_t *q, size_t side_off, int64_t b) {
+    return q + side_off + (size_t)b * sizeof(lf_act_side);
+}
+
+/* The lf_gemm_fn contract with gemm_side = 1 (activation rows carry lf_act_side entries), u8 layout. */
+static inline void gq_gemm_side(gq_pack_fn pack, gq_side_tile_fn tile, int64_t n, int64_t nrows, int64_t ntok,
+                                float *s, size_t s_stride, const void *w, size_t w_stride, const void *a,
+                                size_t a_stride) {
+    const int64_t nb = n / LF_QK;
+    if (nrows <= 0 || ntok <= 0) return;
+    if (nb <= 0) {
+        for (int64_t t = 0; t < ntok; t++)
+            for (int64_t r = 0; r < nrows; r++) s[(size_t)t * s_stride + (size_t)r] = 0.0f;
+        return;
+    }
+    const size_t side_off = lf_act_side_offset(n);
+    gq_panel P;
+    const uint8_t *wb = w, *ab = a;
+    for (int64_t b0 = 0; b0 < nb; b0 += GQ_KC_U8) {
+        const int nbc = (int)(nb - b0 < GQ_KC_U8 ? nb - b0 : GQ_KC_U8);
+        for (int64_t r0 = 0; r0 < nrows; r0 += GQ_PR) {
+            const int nr = (int)(nrows - r0 < GQ_PR ? nrows - r0 : GQ_PR);
+            const uint8_t *rows[GQ_PR];
+            for (int i = 0; i < GQ_PR; i++) rows[i] = wb + (size_t)(r0 + (i < nr ? i : nr - 1)) * w_stride;
+            pack(&P, rows, b0, nbc);
+            for (int64_t j0 = 0; j0 < ntok; j0 += GQ_NT) {
+                const uint8_t *tq[GQ_NT];
+                __m256 acc[GQ_NT];
+                for (int j = 0; j < GQ_NT; j++) {
+                    const int live = j0 + j < ntok;
+                    tq[j] = ab + (size_t)(live ? j0 + j : ntok - 1) * a_stride;
+                    acc[j] = live && b0 > 0 ? gq_load_out(s + (size_t)(j0 + j) * s_stride + (size_t)r0, nr)
+                                            : _mm256_setzero_ps();
+                }
+                tile(&P, tq, side_off, b0, nbc, acc);
+                for (int j = 0; j < GQ_NT && j0 + j < ntok; j++)
+                    gq_store_out(s + (size_t)(j0 + j) * s_stride + (size_t)r0, nr, acc[j]);
             }
         }
     }

@@ -1,8 +1,9 @@
 /* kernels/x86_avxvnni/avxvnni.h - AVX-VNNI (VEX-encoded vpdpbusd: Alder Lake, Sapphire Rapids, Zen 5 and
  * later) kernels, with AVX2 + FMA + F16C. Plain C declarations: callable from any translation unit, but
  * only on a CPU with those features (lf_kernels_init checks; tests check lf_cpu_detect first).
- * Contracts: the gemms are lf_gemm_fn (kernels/kernels.h) with every output bit-identical to the _ref
- * dot of its row and token, for any int8 activation codes. */
+ * Contracts: the gemms are lf_gemm_fn (kernels/kernels.h) with gemm_side = 1 (each activation row carries
+ * its lf_act_side entries), every output bit-identical to the _ref dot of its row and token, for any int8
+ * activation codes. */
 #ifndef LF_KERNELS_AVXVNNI_H
 #define LF_KERNELS_AVXVNNI_H
 
