@@ -7,8 +7,9 @@
  * 4 products per int32 lane; each lane belongs to one sub-block and its value fits in 16 bits
  * (|sum| <= 4*63*128), so vpdpwssd against a vector holding the sub-block's scale in the low 16 bits of
  * each lane (0 in the high 16) applies the scale and accumulates in one instruction. The block's 16
- * int32 lanes are converted and accumulated with one fma by d*da per row; the Q4_K/Q5_K mins term
- * (dmin*da * sum over sub-blocks of mn * bsums pairs) goes to a second f32 accumulator.
+ * int32 lanes are converted and accumulated with one fma by d*da per row; the mins term (dmin*da *
+ * sum of mn * bsums) goes to a second f32 accumulator (Q5_K) or, as 8 int32 lanes, into lanes 0-7 of
+ * the same one with one fma by -(dmin*da) (Q4_K).
  * Every integer sum is exact; only the f32 summation order differs from the reference (same bound as
  * the AVX2 kernels: tests/kernels/test_kquant.c checks 1e-5 of the summed term magnitude).
  *
@@ -175,32 +176,26 @@ static inline __attribute__((always_inline)) void q4k_unpack(const uint8_t *blk,
     u->mn16 = _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(m8, m8));
 }
 
-static inline __attribute__((always_inline)) void q4k_tok(const q4k_blk *u, const lf_block_q8_k *ab, __m512 *accf,
-                                                         __m256 *accm) {
+/* One token: dd = d*da and nm = -(dmin*da), precomputed (the gemm keeps them in memory, where the fma
+ * reads them as broadcast operands). The mins term is added into the same f32 lanes 0-7. */
+static inline __attribute__((always_inline)) void q4k_tok(const q4k_blk *u, const lf_block_q8_k *ab, const float *dd,
+                                                         const float *nm, __m512 *accf) {
     const __m512i z = _mm512_setzero_si512();
     __m512i is = _mm512_dpwssd_epi32(z, _mm512_dpbusd_epi32(z, u->w[0], _mm512_loadu_si512((const void *)ab->qs)), u->s[0]);
     LF_UNROLL
     for (int j = 1; j < 4; j++)
         is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, u->w[j], _mm512_loadu_si512((const void *)(ab->qs + 64 * j))),
                                  u->s[j]);
-    *accf = _mm512_fmadd_ps(_mm512_set1_ps(u->d * ab->d), _mm512_cvtepi32_ps(is), *accf);
+    *accf = _mm512_fmadd_ps(_mm512_set1_ps(*dd), _mm512_cvtepi32_ps(is), *accf);
     const __m256i pm = _mm256_madd_epi16(u->mn16, _mm256_loadu_si256((const __m256i *)ab->bsums));
-    *accm = _mm256_fmadd_ps(_mm256_set1_ps(u->dmin * ab->d), _mm256_cvtepi32_ps(pm), *accm);
-}
-
-static inline float hsum8(__m256 v) {
-    return hsum4(_mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1)));
+    *accf = _mm512_fmadd_ps(_mm512_set1_ps(*nm), _mm512_cvtepi32_ps(_mm512_inserti64x4(z, pm, 0)), *accf);
 }
 
 static inline __attribute__((always_inline)) void pass_q4_k(const int NR, int64_t nb, const uint8_t *const row[4],
                                                            const lf_block_q8_k *a, float out[4]) {
     __m512 accf[4];
-    __m256 accm[4];
     LF_UNROLL
-    for (int k = 0; k < NR; k++) {
-        accf[k] = _mm512_setzero_ps();
-        accm[k] = _mm256_setzero_ps();
-    }
+    for (int k = 0; k < NR; k++) accf[k] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
         LF_UNROLL
         for (int k = 0; k < NR; k++) {
@@ -208,11 +203,12 @@ static inline __attribute__((always_inline)) void pass_q4_k(const int NR, int64_
             if (NR > 1) prefetch_block(blk, sizeof(lf_block_q4_k));
             q4k_blk u;
             q4k_unpack(blk, &u);
-            q4k_tok(&u, &a[b], &accf[k], &accm[k]);
+            const float dd = u.d * a[b].d, nm = -(u.dmin * a[b].d);
+            q4k_tok(&u, &a[b], &dd, &nm, &accf[k]);
         }
     }
     LF_UNROLL
-    for (int k = 0; k < NR; k++) out[k] = _mm512_reduce_add_ps(accf[k]) - hsum8(accm[k]);
+    for (int k = 0; k < NR; k++) out[k] = _mm512_reduce_add_ps(accf[k]);
 }
 
 /* ---- Q6_K x Q8_K ------------------------------------------------------------------------------ */
@@ -248,7 +244,8 @@ static inline __attribute__((always_inline)) void q6k_unpack(const uint8_t *blk,
     }
 }
 
-static inline __attribute__((always_inline)) void q6k_tok(const q6k_blk *u, const lf_block_q8_k *ab, __m512 *accf) {
+static inline __attribute__((always_inline)) void q6k_tok(const q6k_blk *u, const lf_block_q8_k *ab, const float *dd,
+                                                         __m512 *accf) {
     /* the codes are stored +32: start from -32 * sum(scale * bsums) */
     const __m256i corr = _mm256_slli_epi32(_mm256_madd_epi16(u->s16, _mm256_loadu_si256((const __m256i *)ab->bsums)), 5);
     __m512i is = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_sub_epi32(_mm256_setzero_si256(), corr), 0);
@@ -257,7 +254,7 @@ static inline __attribute__((always_inline)) void q6k_tok(const q6k_blk *u, cons
     for (int t = 0; t < 4; t++)
         is = _mm512_dpwssd_epi32(is, _mm512_dpbusd_epi32(z, u->w[t], _mm512_loadu_si512((const void *)(ab->qs + 64 * t))),
                                  u->s[t]);
-    *accf = _mm512_fmadd_ps(_mm512_set1_ps(u->d * ab->d), _mm512_cvtepi32_ps(is), *accf);
+    *accf = _mm512_fmadd_ps(_mm512_set1_ps(*dd), _mm512_cvtepi32_ps(is), *accf);
 }
 
 static inline __attribute__((always_inline)) void pass_q6_k(const int NR, int64_t nb, const uint8_t *const row[4],
@@ -272,78 +269,92 @@ static inline __attribute__((always_inline)) void pass_q6_k(const int NR, int64_
             if (NR > 1) prefetch_block(blk, sizeof(lf_block_q6_k));
             q6k_blk u;
             q6k_unpack(blk, &u);
-            q6k_tok(&u, &a[b], &accf[k]);
+            const float dd = u.d * a[b].d;
+            q6k_tok(&u, &a[b], &dd, &accf[k]);
         }
     }
     LF_UNROLL
     for (int k = 0; k < NR; k++) out[k] = _mm512_reduce_add_ps(accf[k]);
 }
 
-/* ---- gemms (prefill): one row x 8 tokens per tile, the row's blocks unpacked once per tile -------- */
+/* ---- gemms (prefill): 1 row x 8 tokens per tile ---------------------------------------------------- */
+/* Token tiles outside, rows inside: the tile's activation scales are gathered once (da[block][token]),
+ * each row's blocks are unpacked once per tile, and the per-token scale products d*da (and -(dmin*da))
+ * are formed 8 at a time and read back by the fmas as broadcast operands. Rows with more than
+ * GEMM_MAXB blocks run the gemv per token (same per-output result). */
 
 #define GEMM_NT 8
+#define GEMM_MAXB 64
 
 static inline const lf_block_q8_k *tok_row(const void *a, size_t a_stride, int64_t t) {
     return (const lf_block_q8_k *)((const uint8_t *)a + (size_t)t * a_stride);
 }
 
-static inline __attribute__((always_inline)) void tile_q4_k(const int NT, int64_t nb, const uint8_t *wr, const void *a,
-                                                           size_t a_stride, int64_t t0, float *s, size_t s_stride) {
+static inline __attribute__((always_inline)) void tile_k(const int six, const int NT, int64_t nb, const uint8_t *wr,
+                                                        const lf_block_q8_k *const ar[GEMM_NT], const float *da,
+                                                        float *s, size_t s_stride) {
     __m512 accf[GEMM_NT];
-    __m256 accm[GEMM_NT];
-    const lf_block_q8_k *ar[GEMM_NT];
     LF_UNROLL
-    for (int t = 0; t < NT; t++) {
-        accf[t] = _mm512_setzero_ps();
-        accm[t] = _mm256_setzero_ps();
-        ar[t] = tok_row(a, a_stride, t0 + t);
-    }
+    for (int t = 0; t < NT; t++) accf[t] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
-        q4k_blk u;
-        q4k_unpack(wr + (size_t)b * sizeof(lf_block_q4_k), &u);
-        LF_UNROLL
-        for (int t = 0; t < NT; t++) q4k_tok(&u, &ar[t][b], &accf[t], &accm[t]);
+        float dd[GEMM_NT], nm[GEMM_NT];
+        if (six) {
+            q6k_blk u;
+            q6k_unpack(wr + (size_t)b * sizeof(lf_block_q6_k), &u);
+            _mm256_storeu_ps(dd, _mm256_mul_ps(_mm256_set1_ps(u.d), _mm256_loadu_ps(da + GEMM_NT * b)));
+            LF_UNROLL
+            for (int t = 0; t < NT; t++) q6k_tok(&u, &ar[t][b], &dd[t], &accf[t]);
+        } else {
+            q4k_blk u;
+            q4k_unpack(wr + (size_t)b * sizeof(lf_block_q4_k), &u);
+            const __m256 dav = _mm256_loadu_ps(da + GEMM_NT * b);
+            _mm256_storeu_ps(dd, _mm256_mul_ps(_mm256_set1_ps(u.d), dav));
+            _mm256_storeu_ps(nm, _mm256_xor_ps(_mm256_mul_ps(_mm256_set1_ps(u.dmin), dav), _mm256_set1_ps(-0.0f)));
+            LF_UNROLL
+            for (int t = 0; t < NT; t++) q4k_tok(&u, &ar[t][b], &dd[t], &nm[t], &accf[t]);
+        }
     }
     LF_UNROLL
-    for (int t = 0; t < NT; t++) s[(size_t)(t0 + t) * s_stride] = _mm512_reduce_add_ps(accf[t]) - hsum8(accm[t]);
+    for (int t = 0; t < NT; t++) s[(size_t)t * s_stride] = _mm512_reduce_add_ps(accf[t]);
 }
 
-static inline __attribute__((always_inline)) void tile_q6_k(const int NT, int64_t nb, const uint8_t *wr, const void *a,
-                                                           size_t a_stride, int64_t t0, float *s, size_t s_stride) {
-    __m512 accf[GEMM_NT];
+static void gemm_k(const int six, int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                   size_t w_stride, const void *a, size_t a_stride) {
+    const int64_t nb = n / LF_QK_K;
+    if (nb > GEMM_MAXB) {
+        for (int64_t t = 0; t < ntok; t++) {
+            if (six)
+                gemv_q6_k_q8_k_avx512(n, nrows, s + (size_t)t * s_stride, w, w_stride, tok_row(a, a_stride, t));
+            else
+                gemv_q4_k_q8_k_avx512(n, nrows, s + (size_t)t * s_stride, w, w_stride, tok_row(a, a_stride, t));
+        }
+        return;
+    }
+    float da[GEMM_MAXB * GEMM_NT];
     const lf_block_q8_k *ar[GEMM_NT];
-    LF_UNROLL
-    for (int t = 0; t < NT; t++) {
-        accf[t] = _mm512_setzero_ps();
-        ar[t] = tok_row(a, a_stride, t0 + t);
+    int64_t t0 = 0;
+    for (; t0 + GEMM_NT <= ntok; t0 += GEMM_NT) {
+        for (int t = 0; t < GEMM_NT; t++) ar[t] = tok_row(a, a_stride, t0 + t);
+        for (int64_t b = 0; b < nb; b++)
+            for (int t = 0; t < GEMM_NT; t++) da[GEMM_NT * b + t] = ar[t][b].d;
+        for (int64_t r = 0; r < nrows; r++) {
+            const uint8_t *wr = (const uint8_t *)w + (size_t)r * w_stride;
+            if (six)
+                tile_k(1, GEMM_NT, nb, wr, ar, da, s + (size_t)t0 * s_stride + r, s_stride);
+            else
+                tile_k(0, GEMM_NT, nb, wr, ar, da, s + (size_t)t0 * s_stride + r, s_stride);
+        }
     }
-    for (int64_t b = 0; b < nb; b++) {
-        q6k_blk u;
-        q6k_unpack(wr + (size_t)b * sizeof(lf_block_q6_k), &u);
-        LF_UNROLL
-        for (int t = 0; t < NT; t++) q6k_tok(&u, &ar[t][b], &accf[t]);
-    }
-    LF_UNROLL
-    for (int t = 0; t < NT; t++) s[(size_t)(t0 + t) * s_stride] = _mm512_reduce_add_ps(accf[t]);
-}
-
-void gemm_q4_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
-                           size_t w_stride, const void *a, size_t a_stride) {
-    for (int64_t r = 0; r < nrows; r++) {
-        const uint8_t *wr = (const uint8_t *)w + (size_t)r * w_stride;
-        int64_t t = 0;
-        for (; t + GEMM_NT <= ntok; t += GEMM_NT) tile_q4_k(GEMM_NT, n / LF_QK_K, wr, a, a_stride, t, s + r, s_stride);
-        for (; t < ntok; t++) tile_q4_k(1, n / LF_QK_K, wr, a, a_stride, t, s + r, s_stride);
-    }
-}
-
-void gemm_q6_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
-                           size_t w_stride, const void *a, size_t a_stride) {
-    for (int64_t r = 0; r < nrows; r++) {
-        const uint8_t *wr = (const uint8_t *)w + (size_t)r * w_stride;
-        int64_t t = 0;
-        for (; t + GEMM_NT <= ntok; t += GEMM_NT) tile_q6_k(GEMM_NT, n / LF_QK_K, wr, a, a_stride, t, s + r, s_stride);
-        for (; t < ntok; t++) tile_q6_k(1, n / LF_QK_K, wr, a, a_stride, t, s + r, s_stride);
+    for (; t0 < ntok; t0++) { /* leftover tokens: one at a time */
+        ar[0] = tok_row(a, a_stride, t0);
+        for (int64_t b = 0; b < nb; b++) da[GEMM_NT * b] = ar[0][b].d;
+        for (int64_t r = 0; r < nrows; r++) {
+            const uint8_t *wr = (const uint8_t *)w + (size_t)r * w_stride;
+            if (six)
+                tile_k(1, 1, nb, wr, ar, da, s + (size_t)t0 * s_stride + r, s_stride);
+            else
+                tile_k(0, 1, nb, wr, ar, da, s + (size_t)t0 * s_stride + r, s_stride);
+        }
     }
 }
 
@@ -380,3 +391,13 @@ void gemm_q6_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, siz
 K_ENTRIES(q4_k, PASS_Q4)
 K_ENTRIES(q5_k, PASS_Q5)
 K_ENTRIES(q6_k, PASS_Q6)
+
+void gemm_q4_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                           size_t w_stride, const void *a, size_t a_stride) {
+    gemm_k(0, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
+}
+
+void gemm_q6_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                           size_t w_stride, const void *a, size_t a_stride) {
+    gemm_k(1, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
+}
