@@ -317,14 +317,14 @@ static void test_dots_close(void **state) {
 /* Every gemm output equals the same ISA's gemv of that row and token, bit for bit. */
 static void test_gemm_equals_gemv(void **state) {
     (void)state;
-    const int64_t nbs[] = {1, 3, 8};
+    const int64_t nbs[] = {1, 3, 8, 65}; /* 65: over the AVX-512 gemm's 64-block tile limit (gemv path) */
     const int64_t toks[] = {1, 7, 8, 9, 17};
     const int64_t nrs[] = {1, 3, 5};
     uint64_t rng = 31337;
-    const int64_t nmax = 256 * 8, tmax = 17, rmax = 5;
-    const size_t a_stride = sizeof(lf_block_q8_k) * 8 + 64;
+    const int64_t nmax = 256 * 65, tmax = 17, rmax = 5;
+    const size_t a_stride = sizeof(lf_block_q8_k) * 65 + 64;
     float *x = malloc(sizeof(float) * nmax);
-    uint8_t *act = malloc(a_stride * tmax), *w = malloc((size_t)(210 * 8 + 2) * rmax);
+    uint8_t *act = malloc(a_stride * tmax), *w = malloc((size_t)(210 * 65 + 2) * rmax);
     float *s = malloc(sizeof(float) * tmax * (rmax + 3)), *g = malloc(sizeof(float) * rmax);
     assert_non_null(x);
     assert_non_null(act);
