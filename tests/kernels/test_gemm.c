@@ -113,7 +113,9 @@ static void test_gemm_bit_exact(void **state) {
     int checked = 0;
     for (uint32_t t = 0; t < LF_DT_COUNT; t++) {
         if (!k.t[t].gemm) continue;
-        if (t == LF_DT_F16 || t == LF_DT_BF16) continue; /* f32-lane gemms: tests/kernels/test_float_kernels.c */
+        /* the bit-exact contract is the Q8_0-activation family's; the f32-lane gemms (F16, BF16) are tested
+         * in test_float_kernels.c, the K-quant ones (Q8_K activations, 256-wide blocks) in test_kquant.c */
+        if (k.t[t].vec_dot_type != LF_DT_Q8_0) continue;
         assert_non_null(ref.t[t].dot); /* a gemm only for computable weight types */
         check_type(&k, &ref, t);
         checked++;
