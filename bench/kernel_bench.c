@@ -6,6 +6,11 @@
  * the best of the repetitions is kept (the least disturbed run on a shared machine), so the ratios
  * hold on a busy machine; absolute numbers do not.
  *
+ * Float weights (x86 with AVX-512): the installed F16/BF16 gemms next to the alternatives they were
+ * chosen over, in one interleaved run on the same 16-row blocks x 64 tokens: a llama.cpp-style tile
+ * (tinyBLAS: 4 rows x 6 tokens, both operands widened from 16 bits in the inner loop, no K blocking;
+ * written here after its design, not its code) and the other BF16 kind (vdpbf16ps vs widen + FMA).
+ *
  * usage: kernel_bench [-r REPS (7)] [-n K (1024)] [--big-mib MiB (256)]
  */
 #include <stdio.h>
@@ -15,6 +20,9 @@
 
 #include "format/dtype.h"
 #include "kernels/kernels.h"
+#if defined(LFMRT_HAVE_X86)
+#include "kernels/x86_avx512/avx512.h"
+#endif
 
 static double now_s(void) {
     struct timespec ts;
@@ -79,6 +87,86 @@ static uint64_t read_sum(const lf_kernels *k, const uint64_t *x, size_t n) {
 #endif
     return read_sum_scalar(x, n);
 }
+
+#if defined(LFMRT_HAVE_X86)
+/* llama.cpp's F16/BF16 prefill design (tinyBLAS, llamafile/sgemm.cpp): RM=4 rows x RN=6 tokens of zmm
+ * accumulators over the whole row, each weight and token vector widened from 16 bits where it is used
+ * (F16: vcvtph2ps; BF16 with AVX512_BF16: no widening, vdpbf16ps), one horizontal sum per output. */
+#define LL_RM 4
+#define LL_RN 6
+#define LL_TARGET __attribute__((target("avx512f,avx512bw,avx512bf16,f16c,fma"), always_inline)) static inline
+LL_TARGET __m512 ll_h16(const uint16_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+LL_TARGET void ll_tile_f16(int64_t n, const uint16_t **row, const uint16_t **tok, float *s, size_t ss) {
+    __m512 acc[LL_RN][LL_RM];
+    _Pragma("GCC unroll 8") for (int j = 0; j < LL_RN; j++)
+        _Pragma("GCC unroll 8") for (int i = 0; i < LL_RM; i++) acc[j][i] = _mm512_setzero_ps();
+    for (int64_t l = 0; l < n; l += 16) {
+        __m512 av[LL_RM];
+        _Pragma("GCC unroll 8") for (int i = 0; i < LL_RM; i++) av[i] = ll_h16(row[i] + l);
+        _Pragma("GCC unroll 8") for (int j = 0; j < LL_RN; j++) {
+            const __m512 b = ll_h16(tok[j] + l);
+            _Pragma("GCC unroll 8") for (int i = 0; i < LL_RM; i++) acc[j][i] = _mm512_fmadd_ps(av[i], b, acc[j][i]);
+        }
+    }
+    _Pragma("GCC unroll 8") for (int j = 0; j < LL_RN; j++)
+        _Pragma("GCC unroll 8") for (int i = 0; i < LL_RM; i++) s[(size_t)j * ss + (size_t)i] = _mm512_reduce_add_ps(acc[j][i]);
+}
+LL_TARGET void ll_tile_bf16(int64_t n, const uint16_t **row, const uint16_t **tok, float *s, size_t ss) {
+    __m512 acc[LL_RN][LL_RM];
+    _Pragma("GCC unroll 8") for (int j = 0; j < LL_RN; j++)
+        _Pragma("GCC unroll 8") for (int i = 0; i < LL_RM; i++) acc[j][i] = _mm512_setzero_ps();
+    for (int64_t l = 0; l < n; l += 32) {
+        __m512bh av[LL_RM];
+        _Pragma("GCC unroll 8") for (int i = 0; i < LL_RM; i++) av[i] = (__m512bh)_mm512_loadu_si512((const void *)(row[i] + l));
+        _Pragma("GCC unroll 8") for (int j = 0; j < LL_RN; j++) {
+            const __m512bh b = (__m512bh)_mm512_loadu_si512((const void *)(tok[j] + l));
+            _Pragma("GCC unroll 8") for (int i = 0; i < LL_RM; i++) acc[j][i] = _mm512_dpbf16_ps(acc[j][i], av[i], b);
+        }
+    }
+    _Pragma("GCC unroll 8") for (int j = 0; j < LL_RN; j++)
+        _Pragma("GCC unroll 8") for (int i = 0; i < LL_RM; i++) s[(size_t)j * ss + (size_t)i] = _mm512_reduce_add_ps(acc[j][i]);
+}
+/* lf_gemm_fn shape; n a multiple of 32, nrows of 4, ntok of 6 (what the comparison passes) */
+#define LL_GEMM(NAME, TILE)                                                                                  \
+    __attribute__((target("avx512f,avx512bw,avx512bf16,f16c,fma"))) static void NAME(                      \
+        int64_t n, int64_t nrows, int64_t ntok, float *s, size_t ss, const void *w, size_t ws, const void *a, \
+        size_t as) {                                                                                         \
+        for (int64_t r0 = 0; r0 < nrows; r0 += LL_RM) {                                                      \
+            const uint16_t *row[LL_RM];                                                                      \
+            for (int i = 0; i < LL_RM; i++) row[i] = (const uint16_t *)((const uint8_t *)w + (size_t)(r0 + i) * ws); \
+            for (int64_t t0 = 0; t0 + LL_RN <= ntok; t0 += LL_RN) {                                          \
+                const uint16_t *tok[LL_RN];                                                                  \
+                for (int j = 0; j < LL_RN; j++)                                                              \
+                    tok[j] = (const uint16_t *)((const uint8_t *)a + (size_t)(t0 + j) * as);                  \
+                TILE(n, row, tok, s + (size_t)t0 * ss + (size_t)r0, ss);                                     \
+            }                                                                                                \
+        }                                                                                                    \
+    }
+LL_GEMM(ll_gemm_f16, ll_tile_f16)
+LL_GEMM(ll_gemm_bf16, ll_tile_bf16)
+
+/* Interleaved best-of-reps GMAC/s of several gemms over rows x n weights of type t and T tokens. */
+static void compare_gemms(const lf_kernels *k, uint32_t t, int64_t n, int reps, const char *const *names,
+                          const lf_gemm_fn *fns, int nf) {
+    const int64_t rows = 256, T = 60; /* 60 = 10 tiles of the 6-token llama.cpp-style tile */
+    size_t rb;
+    uint8_t *w = rand_rows(k, t, n, rows, &rb), *a = rand_rows(k, t, n, T, &rb);
+    float *out = malloc((size_t)(rows * T) * sizeof(float));
+    if (!w || !a || !out) return;
+    double g[8][100];
+    for (int r = 0; r < reps; r++)
+        for (int f = 0; f < nf; f++) {
+            const double t0 = now_s();
+            for (int64_t r0 = 0; r0 < rows; r0 += 16)
+                fns[f](n, 16, T, out + r0, (size_t)rows, w + (size_t)r0 * rb, rb, a, rb);
+            g[f][r] = (double)rows * (double)T * (double)n / (now_s() - t0) / 1e9;
+        }
+    printf("%-5s gemm designs, %lld x %lld x %lld, best of %d:", lf_dtype_name(t), (long long)rows, (long long)n,
+           (long long)T, reps);
+    for (int f = 0; f < nf; f++) printf(" %s %.1f GMAC/s%s", names[f], best(g[f], reps), f + 1 < nf ? ";" : "\n");
+    free(w), free(a), free(out);
+}
+#endif
 
 int main(int argc, char **argv) {
     int reps = 7;
@@ -150,5 +238,17 @@ int main(int argc, char **argv) {
         free(act);
         free(out);
     }
+#if defined(LFMRT_HAVE_X86)
+    if (k.cpu.avx512f && k.cpu.avx512bw && k.cpu.avx512vl && k.cpu.avx512vnni && k.cpu.f16c && k.cpu.fma) {
+        const char *fn16[] = {"installed (2x12, K-blocked)", "llama.cpp-style 4x6"};
+        const lf_gemm_fn f16[] = {gemm_f16_f16_avx512, ll_gemm_f16};
+        compare_gemms(&k, LF_DT_F16, n, reps, fn16, f16, 2);
+        if (k.cpu.avx512bf16) {
+            const char *fnb[] = {"widen+FMA 2x12", "vdpbf16ps 4x6 K-blocked", "llama.cpp-style vdpbf16ps 4x6"};
+            const lf_gemm_fn fb[] = {gemm_bf16_bf16_avx512, gemm_bf16_bf16_avx512bf16, ll_gemm_bf16};
+            compare_gemms(&k, LF_DT_BF16, n, reps, fnb, fb, 3);
+        }
+    }
+#endif
     return 0;
 }

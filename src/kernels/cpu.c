@@ -22,6 +22,8 @@ lf_cpu_features lf_cpu_detect(void) {
     lf_cpu_features f;
     memset(&f, 0, sizeof f);
     unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d)) return f;
+    const int amd = b == 0x68747541u && d == 0x69746e65u && c == 0x444d4163u; /* "AuthenticAMD" */
     if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
     const int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
     const int fma = (c >> 12) & 1, f16c = (c >> 29) & 1;
@@ -47,6 +49,7 @@ lf_cpu_features lf_cpu_detect(void) {
         __cpuid_count(7, 1, a, b, c, d);
         f.avxvnni = (a >> 4) & 1;
         if (zmm_ok) f.avx512bf16 = (a >> 5) & 1;
+        f.bf16dp_fast = f.avx512bf16 && amd;
     }
     return f;
 }

@@ -15,10 +15,13 @@
 
 #include "format/dtype.h"
 
-/* CPU features, detected once (kernels/cpu.c) into an explicit value. */
+/* CPU features, detected once (kernels/cpu.c) into an explicit value. bf16dp_fast is a speed property,
+ * not an ISA: AVX512_BF16 whose vdpbf16ps outruns widening bf16 to f32 + FMA (AMD Zen 4/5, where it
+ * runs at twice the f32 FMA rate: ../shared/docs/PERF.md); on Intel (Sapphire/Emerald Rapids) the
+ * widening gemm measured faster (bench/kernel_bench), so the BF16 entries choose by this bit. */
 typedef struct lf_cpu_features {
     unsigned avx2 : 1, fma : 1, f16c : 1, avx512f : 1, avx512bw : 1, avx512vl : 1, avx512vnni : 1,
-        avx512bf16 : 1, avxvnni : 1, neon : 1, dotprod : 1, i8mm : 1;
+        avx512bf16 : 1, avxvnni : 1, neon : 1, dotprod : 1, i8mm : 1, bf16dp_fast : 1;
 } lf_cpu_features;
 
 lf_cpu_features lf_cpu_detect(void);

@@ -402,7 +402,11 @@ static void test_dispatch(void **state) {
     assert_true(k.t[LF_DT_BF16].gemm == gemm_bf16_bf16_avx512);
     assert_true(k.t[LF_DT_BF16].dot == dot_bf16_bf16_avx512);
     assert_string_equal(k.t[LF_DT_BF16].isa, "avx512");
-    f.avx512bf16 = 1;
+    f.avx512bf16 = 1; /* vdpbf16ps only where it is the faster kind */
+    lf_kernels_init(&k, f);
+    assert_true(k.t[LF_DT_BF16].gemm == gemm_bf16_bf16_avx512);
+    assert_string_equal(k.t[LF_DT_BF16].isa, "avx512");
+    f.bf16dp_fast = 1;
     lf_kernels_init(&k, f);
     assert_true(k.t[LF_DT_BF16].gemm == gemm_bf16_bf16_avx512bf16);
     assert_true(k.t[LF_DT_BF16].gemv == gemv_bf16_bf16_avx512bf16);

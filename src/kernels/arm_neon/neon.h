@@ -5,8 +5,9 @@
  *  - quantize_row_q8_0_neon and the Q8_0/Q4_0 dots and gemvs give results bit-identical to their
  *    _ref twins for finite inputs (exact integer block sums, then the reference's f32 operations in
  *    the reference's order; fcvtns rounds to nearest even, as the reference's rintf).
- *  - the F16 dot/gemv accumulate f32 products in 16 f32 lanes per row (fused multiply-add, as
- *    ggml's NEON path), so they differ from the double-accumulating reference by float rounding. */
+ *  - the F16 dot/gemv accumulate f32 products in f32 lanes (fused multiply-add, as ggml's NEON
+ *    path), so they differ from the double-accumulating reference by float rounding (see the float
+ *    weights block below). */
 #ifndef LF_KERNELS_NEON_H
 #define LF_KERNELS_NEON_H
 
@@ -66,5 +67,19 @@ void dot_q5_k_q8_k_neon(int64_t n, float *s, const void *w, const void *a);
 void gemv_q5_k_q8_k_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
 void dot_q6_k_q8_k_neon(int64_t n, float *s, const void *w, const void *a);
 void gemv_q6_k_q8_k_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+
+/* Float weights (floatk; f16_neon.c, bf16_neon.c, body arm_neon/gemm_float_neon.h). quantize_row_f16/
+ * bf16: bit-identical to the _ref twins for every input (NaN included). F16/BF16 dot, gemv, gemm: f32
+ * lanes (4 per accumulator) with fused multiply-add, within the f32-accumulation bound of the
+ * reference dot (tests/kernels/test_float_kernels.c); per type, dot, gemv and gemm are bit-identical
+ * to each other (prefill = decode). gemm_*: lf_gemm_fn, 2 rows x 8 tokens per register tile. */
+void quantize_row_f16_neon(const float *x, void *y, int64_t n);
+void gemm_f16_f16_neon(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                       size_t w_stride, const void *a, size_t a_stride);
+void quantize_row_bf16_neon(const float *x, void *y, int64_t n);
+void dot_bf16_bf16_neon(int64_t n, float *s, const void *w, const void *a);
+void gemv_bf16_bf16_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+void gemm_bf16_bf16_neon(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride);
 
 #endif
