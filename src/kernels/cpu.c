@@ -3,7 +3,8 @@
  * Compiled without ISA flags so it runs on any CPU of the architecture. x86-64: CPUID leaves 1 and 7
  * plus XGETBV to confirm the OS saves the AVX (YMM) and AVX-512 (opmask, ZMM) register state; a
  * feature the OS does not enable is reported absent. aarch64 Linux: getauxval(AT_HWCAP/AT_HWCAP2);
- * other aarch64 systems report NEON only (it is architectural on aarch64).
+ * macOS: the hw.optional.arm.FEAT_DotProd / FEAT_I8MM sysctls (as ggml); other aarch64 systems
+ * report NEON only (it is architectural on aarch64).
  */
 #include "kernels/kernels.h"
 
@@ -57,6 +58,15 @@ lf_cpu_features lf_cpu_detect(void) {
 #elif defined(__aarch64__)
 #if defined(__linux__)
 #include <sys/auxv.h>
+#elif defined(__APPLE__)
+#include <sys/sysctl.h>
+
+/* Apple Silicon: the hw.optional.arm.FEAT_* sysctls (1 when present; absent on older systems). */
+static unsigned sysctl_flag(const char *name) {
+    int v = 0;
+    size_t len = sizeof v;
+    return sysctlbyname(name, &v, &len, NULL, 0) == 0 && v != 0;
+}
 #endif
 
 /* Linux arm64 hwcap bits (asm/hwcap.h), spelled out so older headers still build. */
@@ -74,6 +84,9 @@ lf_cpu_features lf_cpu_detect(void) {
     f.neon = (hw & LF_HWCAP_ASIMD) ? 1 : 0;
     f.dotprod = (hw & LF_HWCAP_ASIMDDP) ? 1 : 0;
     f.i8mm = (hw2 & LF_HWCAP2_I8MM) ? 1 : 0;
+#elif defined(__APPLE__)
+    f.dotprod = sysctl_flag("hw.optional.arm.FEAT_DotProd"); /* M1 and later */
+    f.i8mm = sysctl_flag("hw.optional.arm.FEAT_I8MM");       /* M2 and later */
 #endif
     return f;
 }
