@@ -2,8 +2,9 @@
  * AVX2 and AVX-VNNI ones can be timed on a CPU whose dispatch picks AVX-512): single thread, T tokens,
  * the weight rows in blocks of 16 as ops/matmul.c passes them, against the gemv-per-token path (AVX2
  * gemv, once per token per 16-row block, as matmul without a gemm) and the table's own gemm. Variants
- * run alternately within each repetition and the best is kept (shared machines); every output is
- * checked bit for bit against the gemv path. GMAC/s = rows x K x T / time.
+ * run alternately within each repetition; each 16-row call keeps its least time over the repetitions
+ * and the times are summed (robust on a shared, preempting machine); every output is checked bit for
+ * bit against the gemv path. GMAC/s = rows x K x T / summed time.
  *
  * usage: gemm_x86_bench [-r REPS (7)] [-t TOKENS (64)]
  */
@@ -60,7 +61,7 @@ int main(int argc, char **argv) {
         const lf_gemm_fn gemms[3] = {ty ? gemm_q4_0_q8_0_avx2 : gemm_q8_0_q8_0_avx2,
                                      f.avxvnni ? (ty ? gemm_q4_0_q8_0_avxvnni : gemm_q8_0_q8_0_avxvnni) : NULL,
                                      k.t[t].gemm};
-        const int side[3] = {ty, 1, k.t[t].gemm_side}; /* activation rows with lf_act_side entries */
+        const int side[3] = {1, 1, k.t[t].gemm_side}; /* activation rows with lf_act_side entries */
         for (size_t si = 0; si < sizeof shapes / sizeof *shapes; si++) {
             const int64_t rows = shapes[si].rows, n = shapes[si].n;
             size_t rb, ab;
@@ -84,33 +85,49 @@ int main(int argc, char **argv) {
                 memcpy(as + (size_t)j * sb, a + (size_t)j * ab, ab);
                 lf_act_side_fill(as + (size_t)j * sb, n);
             }
-            const double macs = (double)rows * (double)n * (double)T;
-            double best[4] = {0, 0, 0, 0};
+            /* per 16-row call, the least time over the repetitions (calls are tens of microseconds, so a
+             * scheduler preemption spoils a call, not a whole pass), summed over the calls */
+            const int64_t ncall = (rows + MM_BLOCK - 1) / MM_BLOCK;
+            double *tmin = malloc(sizeof(double) * 4 * (size_t)ncall);
+            if (!tmin) return 1;
+            for (int64_t i = 0; i < 4 * ncall; i++) tmin[i] = 1e30;
             for (int rep = 0; rep < reps; rep++) {
                 float tmp[MM_BLOCK];
-                double t0 = now_s();
-                for (int64_t r0 = 0; r0 < rows; r0 += MM_BLOCK)
+                for (int64_t c = 0; c < ncall; c++) {
+                    const int64_t r0 = c * MM_BLOCK;
+                    const double t0 = now_s();
                     for (int j = 0; j < T; j++) {
                         gemv(n, MM_BLOCK, tmp, w + (size_t)r0 * rb, rb, a + (size_t)j * ab);
                         memcpy(ref + (size_t)j * (size_t)rows + r0, tmp, sizeof tmp);
                     }
-                double g = macs / (now_s() - t0) / 1e9;
-                if (g > best[0]) best[0] = g;
+                    const double dt = now_s() - t0;
+                    if (dt < tmin[c]) tmin[c] = dt;
+                }
                 for (int v = 0; v < 3; v++) {
                     if (!gemms[v]) continue;
                     memset(out, 0, (size_t)rows * (size_t)T * sizeof(float));
-                    t0 = now_s();
-                    for (int64_t r0 = 0; r0 < rows; r0 += MM_BLOCK)
+                    for (int64_t c = 0; c < ncall; c++) {
+                        const int64_t r0 = c * MM_BLOCK;
+                        const double t0 = now_s();
                         gemms[v](n, MM_BLOCK, T, out + r0, (size_t)rows, w + (size_t)r0 * rb, rb, side[v] ? as : a,
                                  side[v] ? sb : ab);
-                    g = macs / (now_s() - t0) / 1e9;
-                    if (g > best[v + 1]) best[v + 1] = g;
+                        const double dt = now_s() - t0;
+                        if (dt < tmin[(v + 1) * ncall + c]) tmin[(v + 1) * ncall + c] = dt;
+                    }
                     if (memcmp(out, ref, (size_t)rows * (size_t)T * sizeof(float)) != 0) {
                         fprintf(stderr, "gemm_x86_bench: %s gemm differs from the gemv path\n", names[v]);
                         return 1;
                     }
                 }
             }
+            const double macs = (double)rows * (double)n * (double)T;
+            double best[4];
+            for (int v = 0; v < 4; v++) {
+                double sum = 0;
+                for (int64_t c = 0; c < ncall; c++) sum += tmin[v * ncall + c];
+                best[v] = macs / sum / 1e9;
+            }
+            free(tmin);
             printf("%s %5lld rows x K %5lld, %d tokens: gemv/token %5.1f GMAC/s", lf_dtype_name(t), (long long)rows,
                    (long long)n, T, best[0]);
             for (int v = 0; v < 3; v++)

@@ -3,7 +3,7 @@
  * the reference dot, output by output, bit for bit; and that each writes exactly the nrows x ntok
  * outputs it owns.
  * Shapes (as tests/kernels/test_gemm.c, plus the packing's own edges): block counts that are odd and
- * not multiples of the K chunks (8 and 32 blocks), rows not multiples of the 8-row panel, tokens not
+ * not multiples of the K chunks (16 and 32 blocks), rows not multiples of the 8-row panel, tokens not
  * multiples of the 4-token tile nor of the 64-token group, padded weight/activation/output strides,
  * rows starting 2 bytes into their buffer, rows correlated with the activation's signs so block sums
  * are large (int16 headroom of the Q4_0 path, f32 scale order), extreme codes (-128 weights, -127 and
@@ -42,7 +42,7 @@ static int has_avxvnni(lf_cpu_features f) {
 }
 
 static const gemm_entry g_entries[] = {
-    {"gemm_q8_0_q8_0_avx2", LF_DT_Q8_0, gemm_q8_0_q8_0_avx2, 0, has_avx2},
+    {"gemm_q8_0_q8_0_avx2", LF_DT_Q8_0, gemm_q8_0_q8_0_avx2, 1, has_avx2},
     {"gemm_q4_0_q8_0_avx2", LF_DT_Q4_0, gemm_q4_0_q8_0_avx2, 1, has_avx2},
     {"gemm_q8_0_q8_0_avxvnni", LF_DT_Q8_0, gemm_q8_0_q8_0_avxvnni, 1, has_avxvnni},
     {"gemm_q4_0_q8_0_avxvnni", LF_DT_Q4_0, gemm_q4_0_q8_0_avxvnni, 1, has_avxvnni},
@@ -156,7 +156,7 @@ static void test_gemm_entries_bit_exact(void **state) {
         /* more tokens than one 64-token group (group tail 6), several K chunks */
         check_entry(e, 544, 9, 70, 2, 2, 1, 0, &rng);
         check_entry(e, 160, 8, 128, 0, 0, 0, 1, &rng);
-        check_entry(e, 2080, 17, 9, 6, 2, 3, 1, &rng); /* 65 blocks: 3 u8 chunks, 9 i16 chunks */
+        check_entry(e, 2080, 17, 9, 6, 2, 3, 1, &rng); /* 65 blocks: 3 or 5 K chunks */
         /* n = 0: empty dots are 0 */
         check_entry(e, 0, 3, 2, 2, 2, 1, 0, &rng);
     }
@@ -171,7 +171,7 @@ static void test_gemm_dispatch(void **state) {
     memset(&f, 0, sizeof f);
     f.avx2 = 1, f.fma = 1, f.f16c = 1;
     lf_kernels_init(&k, f);
-    assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_avx2 && !k.t[LF_DT_Q8_0].gemm_side);
+    assert_true(k.t[LF_DT_Q8_0].gemm == gemm_q8_0_q8_0_avx2 && k.t[LF_DT_Q8_0].gemm_side);
     assert_true(k.t[LF_DT_Q4_0].gemm == gemm_q4_0_q8_0_avx2 && k.t[LF_DT_Q4_0].gemm_side);
     assert_int_equal(lf_kernels_gemm_act_size(&k, LF_DT_Q4_0, 1024), lf_act_side_row_size(1024));
     f.avxvnni = 1;

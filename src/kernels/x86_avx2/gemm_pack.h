@@ -1,35 +1,30 @@
 /* kernels/x86_avx2/gemm_pack.h - the shared body of the x86 "packed panel" gemms of the Q8_0
- * activation family (Q8_0 and Q4_0 weights): panel packing, activation preparation and the loop nest.
- * Included by x86_avx2/gemm_avx2.c and x86_avxvnni/gemm_avxvnni.c, each compiled with its own ISA
- * flags (every function here is static, so each translation unit gets its own copy).
+ * activation family (Q8_0 and Q4_0 weights): panel packing and the loop nest. Included by
+ * x86_avx2/gemm_avx2.c and x86_avxvnni/gemm_avxvnni.c, each compiled with its own ISA flags (every
+ * function here is static, so each translation unit gets its own copy).
  *
  * Design (GotoBLAS-style packing inside the call: no load-time repack, no extra memory):
  *  - a panel of GQ_PR = 8 weight rows, for a K chunk of kc blocks, is copied-transposed into a stack
- *    buffer so that one ymm holds, for the 8 rows, the same consecutive elements of each row (lane i =
- *    row i). A token's matching activation dword broadcast (vpbroadcastd) against it gives 8 rows'
- *    partial products in their own lanes: each row's exact int32 block sum ends up in its lane, with
- *    no horizontal reduction.
- *  - two layouts:
- *      "i16" (AVX2 Q8_0): lane = 2 sign-extended int16 codes (k, k+1); 16 ymm per block; the
- *             activations are widened to int16 pairs the same way into a stack buffer (prepared once
- *             per token group and K chunk); products by vpmaddwd (exact for any int8 codes).
- *      "u8" (AVX2 Q4_0, AVX-VNNI Q8_0 and Q4_0): lane = 4 unsigned codes (k..k+3) (Q8_0: w + 128, i.e.
- *             w ^ 0x80; Q4_0: c in 0..15); 8 ymm per block; the activation dwords are broadcast straight
- *             from the activation rows (no preparation), products by vpmaddubsw / vpdpbusd (u8 x s8).
- *             The weights' offset adds 128 * sum(a) (Q8_0) or 8 * sum(a) (Q4_0) per (token, block),
- *             removed with the activation side entries (lf_act_side: -128 * sum, -8 * sum and the f32
- *             scale per block, written by the caller once per token: the entries' gemm_side = 1).
+ *    buffer so that one ymm holds, for the 8 rows, the same 4 consecutive codes k..k+3 of each row
+ *    (32-bit lane i = row i), made unsigned (Q8_0: w + 128, i.e. w ^ 0x80; Q4_0: the codes 0..15;
+ *    AVX2's Q8_0 further splits w + 128 into its two nibbles, gemm_avx2.c). The token's matching 4
+ *    activation bytes, broadcast straight from the activation row (vpbroadcastd), against that register
+ *    give the 8 rows' products in their own lanes (vpmaddubsw / vpdpbusd, u8 x s8): each row's exact
+ *    int32 block sum ends up in its lane, with no horizontal reduction.
+ *  - the weights' offset adds 128 * sum(a) (Q8_0) or 8 * sum(a) (Q4_0) per (token, block); it is
+ *    removed with the activation side entries (lf_act_side, kernels/kernels.h: -128 * sum, -8 * sum and
+ *    the f32 scale per block, written by the caller once per token row: these entries have
+ *    gemm_side = 1), so nothing about the activations is recomputed per call.
  *  - per (row lane, token), the block sums are scaled exactly as kernels/ref/q32_ref.c does (Q8_0:
  *    acc += (float)sum * (dw * da); Q4_0: acc += ((float)sum * dw) * da; blocks in order; the TUs set
  *    FP_CONTRACT OFF and gcc's ISO C mode does not contract), so each output is bit-identical to the
  *    reference dot.
- *  - loop nest: [i16: token groups of GQ_TG ->] K chunks [i16: the group's activations of the chunk
- *    prepared] -> 8-row panels (packed once) -> tiles of GQ_NT tokens. The f32 accumulators of a
- *    (panel, token) live in registers during a chunk and in the output between chunks (a stored f32
- *    reloads exactly), so block order and results are unchanged.
- *  - tails: rows past nrows repeat the last row, tokens past the group repeat the last token; they
- *    are computed and never stored (outputs outside nrows x ntok are not touched).
- * Stack use per call: i16 about 42 KiB (activations 33 KiB, panel 9 KiB), u8 9 KiB; no allocation.
+ *  - loop nest: K chunks -> 8-row panels (packed once per call and chunk) -> tiles of GQ_NT tokens.
+ *    The f32 accumulators of a (panel, token) live in registers during a chunk and in the output between
+ *    chunks (a stored f32 reloads exactly), so block order and results are unchanged.
+ *  - tails: rows past nrows repeat the last row, tokens past ntok repeat the last token; they are
+ *    computed and never stored (outputs outside nrows x ntok are not touched).
+ * Stack use per call: the 9 KiB panel; no allocation.
  */
 #ifndef LF_KERNELS_X86_GEMM_PACK_H
 #define LF_KERNELS_X86_GEMM_PACK_H
@@ -43,22 +38,13 @@
 
 #define GQ_PR 8    /* weight rows per panel (one per ymm lane) */
 #define GQ_NT 4    /* tokens per register tile */
-#define GQ_TG 64   /* tokens per group (prepared activations) */
-#define GQ_DW 128  /* prepared dwords per token and chunk (i16): kc * 16 */
-#define GQ_KC_I16 8   /* blocks per chunk, i16 layout (16 ymm a block: 4 KiB panel) */
-#define GQ_KC_U8 32   /* blocks per chunk, u8 layout (8 ymm a block: 8 KiB panel) */
+#define GQ_KC 32   /* blocks per chunk at 8 ymm a block (8 KiB of codes: L1-resident) */
 
 /* A packed panel chunk: w[b * ymm per block + g] (lane i = row i), ws[b] = the 8 row scales as f32. */
 typedef struct gq_panel {
-    __m256i w[GQ_KC_U8 * 8];
-    __m256 ws[GQ_KC_U8];
+    __m256i w[GQ_KC * 8];
+    __m256 ws[GQ_KC];
 } gq_panel;
-
-/* Prepared activations of a token group and chunk: q[t][b * per_block + g], d[t][b] = f32 scale. */
-typedef struct gq_acts {
-    _Alignas(64) int32_t q[GQ_TG][GQ_DW]; /* a block's dwords on whole cache lines */
-    float d[GQ_TG][GQ_KC_U8];
-} gq_acts;
 
 static inline uint16_t gq_load_u16(const uint8_t *p) {
     uint16_t h;
@@ -108,26 +94,6 @@ static inline __m256 gq_scales8(const uint8_t *const blk[GQ_PR]) {
 
 /* ---- panel packing: rows[i] points at row i of the panel, blocks [b0, b0 + nbc) ---------------- */
 
-static inline void gq_pack_q8_0_i16(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc) {
-    const size_t bs = sizeof(lf_block_q8_0);
-    for (int b = 0; b < nbc; b++) {
-        const uint8_t *blk[GQ_PR];
-        __m256i lo[GQ_PR], hi[GQ_PR];
-        for (int i = 0; i < GQ_PR; i++) {
-            blk[i] = rows[i] + (size_t)(b0 + b) * bs;
-            lo[i] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk[i] + 2)));
-            hi[i] = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk[i] + 18)));
-        }
-        gq_transpose8(lo);
-        gq_transpose8(hi);
-        for (int g = 0; g < 8; g++) {
-            P->w[b * 16 + g] = lo[g];
-            P->w[b * 16 + 8 + g] = hi[g];
-        }
-        P->ws[b] = gq_scales8(blk);
-    }
-}
-
 static inline void gq_pack_q8_0_u8(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc) {
     const size_t bs = sizeof(lf_block_q8_0);
     const __m256i bias = _mm256_set1_epi8((char)0x80);
@@ -162,31 +128,9 @@ static inline void gq_pack_q4_0_u8(gq_panel *P, const uint8_t *const rows[GQ_PR]
     }
 }
 
-/* ---- i16 activation preparation: ntg rows from a (a_stride apart), blocks [b0, b0 + nbc) ------- */
-
-static inline void gq_prep_i16(gq_acts *A, const uint8_t *a, size_t a_stride, int ntg, int64_t b0, int nbc) {
-    const size_t bs = sizeof(lf_block_q8_0);
-    for (int t = 0; t < ntg; t++) {
-        const uint8_t *row = a + (size_t)t * a_stride + (size_t)b0 * bs;
-        for (int b = 0; b < nbc; b++) {
-            const uint8_t *blk = row + (size_t)b * bs;
-            A->d[t][b] = _cvtsh_ss(gq_load_u16(blk));
-            _mm256_storeu_si256((__m256i *)&A->q[t][b * 16],
-                                _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 2))));
-            _mm256_storeu_si256((__m256i *)&A->q[t][b * 16 + 8],
-                                _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 18))));
-        }
-    }
-}
-
 /* ---- the loop nest ----------------------------------------------------------------------------- */
 
 typedef void (*gq_pack_fn)(gq_panel *P, const uint8_t *const rows[GQ_PR], int64_t b0, int nbc);
-typedef void (*gq_prep_fn)(gq_acts *A, const uint8_t *a, size_t a_stride, int ntg, int64_t b0, int nbc);
-/* Adds blocks [0, nbc) of the chunk, for tokens tok[0..GQ_NT) of the group, to acc[j] (lane i = row i). */
-typedef void (*gq_tile_fn)(const gq_panel *P, const gq_acts *A, const int tok[GQ_NT], int nbc,
-                           __m256 acc[GQ_NT]);
-
 static inline __m256 gq_load_out(const float *p, int nr) {
     if (nr == GQ_PR) return _mm256_loadu_ps(p);
     float t[GQ_PR] = {0};
@@ -204,50 +148,8 @@ static inline void gq_store_out(float *p, int nr, __m256 v) {
     memcpy(p, t, sizeof(float) * (size_t)nr);
 }
 
-/* The lf_gemm_fn contract (kernels/kernels.h), with the layout's chunk size kc and functions. */
-static inline void gq_gemm(int kc, gq_pack_fn pack, gq_prep_fn prep, gq_tile_fn tile, int64_t n,
-                           int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w, size_t w_stride,
-                           const void *a, size_t a_stride) {
-    const int64_t nb = n / LF_QK;
-    if (nrows <= 0 || ntok <= 0) return;
-    if (nb <= 0) { /* empty dots are 0, as the reference's */
-        for (int64_t t = 0; t < ntok; t++)
-            for (int64_t r = 0; r < nrows; r++) s[(size_t)t * s_stride + (size_t)r] = 0.0f;
-        return;
-    }
-    gq_acts A;
-    gq_panel P;
-    const uint8_t *wb = w, *ab = a;
-    for (int64_t t0 = 0; t0 < ntok; t0 += GQ_TG) {
-        const int ntg = (int)(ntok - t0 < GQ_TG ? ntok - t0 : GQ_TG);
-        for (int64_t b0 = 0; b0 < nb; b0 += kc) {
-            const int nbc = (int)(nb - b0 < kc ? nb - b0 : kc);
-            prep(&A, ab + (size_t)t0 * a_stride, a_stride, ntg, b0, nbc);
-            for (int64_t r0 = 0; r0 < nrows; r0 += GQ_PR) {
-                const int nr = (int)(nrows - r0 < GQ_PR ? nrows - r0 : GQ_PR);
-                const uint8_t *rows[GQ_PR];
-                for (int i = 0; i < GQ_PR; i++) rows[i] = wb + (size_t)(r0 + (i < nr ? i : nr - 1)) * w_stride;
-                pack(&P, rows, b0, nbc);
-                for (int j0 = 0; j0 < ntg; j0 += GQ_NT) {
-                    int tok[GQ_NT];
-                    __m256 acc[GQ_NT];
-                    for (int j = 0; j < GQ_NT; j++) {
-                        const int live = j0 + j < ntg;
-                        tok[j] = live ? j0 + j : ntg - 1;
-                        acc[j] = live && b0 > 0 ? gq_load_out(s + (size_t)(t0 + j0 + j) * s_stride + (size_t)r0, nr)
-                                                : _mm256_setzero_ps();
-                    }
-                    tile(&P, &A, tok, nbc, acc);
-                    for (int j = 0; j < GQ_NT && j0 + j < ntg; j++)
-                        gq_store_out(s + (size_t)(t0 + j0 + j) * s_stride + (size_t)r0, nr, acc[j]);
-                }
-            }
-        }
-    }
-}
-
-/* u8 layout: adds blocks [b0, b0 + nbc) of the panel chunk for the Q8_0 activation rows tq[j] (their
- * side entries at byte offset side_off) to acc[j], j < GQ_NT. */
+/* Adds blocks [b0, b0 + nbc) of the panel chunk for the Q8_0 activation rows tq[j] (their side entries
+ * at byte offset side_off) to acc[j], j < GQ_NT. */
 typedef void (*gq_side_tile_fn)(const gq_panel *P, const uint8_t *const tq[GQ_NT], size_t side_off, int64_t b0,
                                 int nbc, __m256 acc[GQ_NT]);
 
@@ -257,8 +159,9 @@ static inline const uint8_t *gq_side(const uint8_t *q, size_t side_off, int64_t 
     return q + side_off + (size_t)b * sizeof(lf_act_side);
 }
 
-/* The lf_gemm_fn contract with gemm_side = 1 (activation rows carry lf_act_side entries), u8 layout. */
-static inline void gq_gemm_side(gq_pack_fn pack, gq_side_tile_fn tile, int64_t n, int64_t nrows, int64_t ntok,
+/* The lf_gemm_fn contract with gemm_side = 1 (activation rows carry lf_act_side entries), kc blocks
+ * per chunk (kc * ymm per block <= GQ_KC * 8). */
+static inline void gq_gemm_side(int kc, gq_pack_fn pack, gq_side_tile_fn tile, int64_t n, int64_t nrows, int64_t ntok,
                                 float *s, size_t s_stride, const void *w, size_t w_stride, const void *a,
                                 size_t a_stride) {
     const int64_t nb = n / LF_QK;
@@ -271,8 +174,8 @@ static inline void gq_gemm_side(gq_pack_fn pack, gq_side_tile_fn tile, int64_t n
     const size_t side_off = lf_act_side_offset(n);
     gq_panel P;
     const uint8_t *wb = w, *ab = a;
-    for (int64_t b0 = 0; b0 < nb; b0 += GQ_KC_U8) {
-        const int nbc = (int)(nb - b0 < GQ_KC_U8 ? nb - b0 : GQ_KC_U8);
+    for (int64_t b0 = 0; b0 < nb; b0 += kc) {
+        const int nbc = (int)(nb - b0 < kc ? nb - b0 : kc);
         for (int64_t r0 = 0; r0 < nrows; r0 += GQ_PR) {
             const int nr = (int)(nrows - r0 < GQ_PR ? nrows - r0 : GQ_PR);
             const uint8_t *rows[GQ_PR];

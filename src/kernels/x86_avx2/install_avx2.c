@@ -10,12 +10,12 @@ void lf_kernels_install_avx2(lf_kernels *k) {
     k->t[LF_DT_Q8_0].dot = dot_q8_0_q8_0_avx2;
     k->t[LF_DT_Q8_0].gemv = gemv_q8_0_q8_0_avx2;
     k->t[LF_DT_Q8_0].gemm = gemm_q8_0_q8_0_avx2;
-    k->t[LF_DT_Q8_0].gemm_side = 0;
+    k->t[LF_DT_Q8_0].gemm_side = 1; /* activation rows with lf_act_side entries */
     k->t[LF_DT_Q8_0].isa = "avx2";
     k->t[LF_DT_Q4_0].dot = dot_q4_0_q8_0_avx2;
     k->t[LF_DT_Q4_0].gemv = gemv_q4_0_q8_0_avx2;
     k->t[LF_DT_Q4_0].gemm = gemm_q4_0_q8_0_avx2;
-    k->t[LF_DT_Q4_0].gemm_side = 1; /* activation rows with lf_act_side entries */
+    k->t[LF_DT_Q4_0].gemm_side = 1;
     k->t[LF_DT_Q4_0].isa = "avx2";
     k->t[LF_DT_F16].dot = dot_f16_f16_avx2;
     k->t[LF_DT_F16].gemv = gemv_f16_f16_avx2;

@@ -64,10 +64,10 @@ static void tile_q4_0_vnni(const gq_panel *P, const uint8_t *const tq[GQ_NT], si
 
 void gemm_q8_0_q8_0_avxvnni(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                             size_t w_stride, const void *a, size_t a_stride) {
-    gq_gemm_side(gq_pack_q8_0_u8, tile_q8_0_vnni, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
+    gq_gemm_side(GQ_KC, gq_pack_q8_0_u8, tile_q8_0_vnni, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
 }
 
 void gemm_q4_0_q8_0_avxvnni(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                             size_t w_stride, const void *a, size_t a_stride) {
-    gq_gemm_side(gq_pack_q4_0_u8, tile_q4_0_vnni, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
+    gq_gemm_side(GQ_KC, gq_pack_q4_0_u8, tile_q4_0_vnni, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
 }
