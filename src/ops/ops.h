@@ -54,6 +54,8 @@ void lf_swiglu(float *g, const float *u, int n);
 /* GELU-tanh as ggml's CPU backend computes it (f16 lookup semantics, MODEL-SPEC 6.3): 0 for
  * x <= -10, x for x >= 10, else f16(gelu_tanh(f16(x))) with gelu_tanh evaluated in f32. */
 float lf_gelu_ggml(float x);
+/* The same value computed from the formula instead of the table (the table's definition; for tests). */
+float lf_gelu_ggml_eval(float x);
 /* g[i] = lf_gelu_ggml(g[i]) * u[i] (for x >= 10: x * u[i]), as ggml_vec_geglu_f32. */
 void lf_geglu(float *g, const float *u, int n);
 
