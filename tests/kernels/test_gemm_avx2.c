@@ -18,6 +18,7 @@
 #include "format/quant_blocks.h"
 #include "kernels/kernels.h"
 #include "kernels/ref/ref.h"
+#include "ops/ops.h"
 #include "rand_blocks.h"
 #include "testutil.h"
 
@@ -189,10 +190,83 @@ static void test_gemm_dispatch(void **state) {
     assert_null(k.t[LF_DT_Q4_0].gemm);
 }
 
+/* lf_matmul through tables of the AVX2 and AVX-VNNI levels (built from feature sets the CPU has): more
+ * tokens than one 64-token chunk, rows not a multiple of the 16-row blocks, padded strides; every
+ * output equals the reference dot of the row and the token's reference-quantized activation. This is
+ * prefill's path on a CPU without AVX-512 (side entries written by matmul, gemm over 16-row blocks). */
+static void test_matmul_levels(void **state) {
+    (void)state;
+    const lf_cpu_features cpu = lf_cpu_detect();
+    if (!has_avx2(cpu)) {
+        printf("SKIP: matmul levels: CPU lacks AVX2\n");
+        return;
+    }
+    const int64_t n = 1056, rows = 40;
+    const int T = 70, xs = 1060, ys = 44;
+    uint64_t rng = 99;
+    float *x = malloc(sizeof(float) * (size_t)xs * T), *y = malloc(sizeof(float) * (size_t)ys * T);
+    uint8_t *aq = malloc(sizeof(lf_block_q8_0) * (size_t)(n / 32));
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_non_null(aq);
+    for (int i = 0; i < xs * T; i++) x[i] = lf_test_randf(&rng) * (float)(1 + i % 7);
+    for (int level = 0; level < 2; level++) {
+        lf_cpu_features f;
+        memset(&f, 0, sizeof f);
+        f.avx2 = 1, f.fma = 1, f.f16c = 1, f.avxvnni = level == 1;
+        if (level == 1 && !cpu.avxvnni) {
+            printf("SKIP: matmul levels: CPU lacks AVX-VNNI\n");
+            continue;
+        }
+        lf_kernels k;
+        lf_kernels_init(&k, f);
+        const uint32_t types[] = {LF_DT_Q8_0, LF_DT_Q4_0};
+        for (size_t ti = 0; ti < 2; ti++) {
+            const uint32_t t = types[ti];
+            assert_non_null(k.t[t].gemm);
+            size_t rb;
+            assert_true(lf_dtype_row_size(t, n, &rb));
+            uint8_t *w = malloc(rb * (size_t)rows);
+            assert_non_null(w);
+            for (int64_t r = 0; r < rows; r++) lf_rand_row(t, w + rb * (size_t)r, n, &rng);
+            const size_t cap = lf_matmul_act_bound(&k, t, n, T);
+            uint8_t *act = malloc(cap);
+            assert_non_null(act);
+            lf_opctx ctx = {&k, NULL, act, cap};
+            const lf_mat W = {w, t, n, rows, rb};
+            for (size_t i = 0; i < (size_t)ys * T; i++) y[i] = SENTINEL;
+            assert_int_equal(lf_matmul(&ctx, &W, x, xs, y, ys, T), 0);
+            for (int tok = 0; tok < T; tok++) {
+                quantize_row_q8_0_ref(x + (size_t)tok * xs, aq, n);
+                for (int64_t r = 0; r < ys; r++) {
+                    const float got = y[(size_t)tok * ys + (size_t)r];
+                    if (r >= rows) {
+                        assert_true(got == SENTINEL);
+                        continue;
+                    }
+                    float want;
+                    (t == LF_DT_Q8_0 ? dot_q8_0_q8_0_ref : dot_q4_0_q8_0_ref)(n, &want, w + rb * (size_t)r, aq);
+                    if (memcmp(&got, &want, sizeof got) != 0) {
+                        fprintf(stderr, "matmul %s level %d: y[%d][%lld] %.9g, ref %.9g\n", lf_dtype_name(t), level,
+                                tok, (long long)r, (double)got, (double)want);
+                        fail();
+                    }
+                }
+            }
+            free(act);
+            free(w);
+        }
+    }
+    free(aq);
+    free(y);
+    free(x);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gemm_entries_bit_exact),
         cmocka_unit_test(test_gemm_dispatch),
+        cmocka_unit_test(test_matmul_levels),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
