@@ -6,8 +6,8 @@
  * not multiples of the K chunks (16 and 32 blocks), rows not multiples of the 8-row panel, tokens not
  * multiples of the 4-token tile nor of the 64-token group, padded weight/activation/output strides,
  * rows starting 2 bytes into their buffer, rows correlated with the activation's signs so block sums
- * are large (int16 headroom of the Q4_0 path, f32 scale order), extreme codes (-128 weights, -127 and
- * -128 activations). Entries with gemm_side get activation rows with lf_act_side entries. An entry
+ * are large (int16 headroom of the vpmaddubsw paths, f32 scale order), extreme codes (-128 weights,
+ * +-127 activations); token counts on both sides of the few-token gemv fallback. Entries with gemm_side get activation rows with lf_act_side entries. An entry
  * whose ISA the CPU lacks prints a SKIP line and passes.
  */
 #include <stdio.h>
@@ -51,8 +51,8 @@ static const gemm_entry g_entries[] = {
 
 static const float SENTINEL = 12345.0f;
 
-/* Activation codes and scales: random values quantized by the reference; kind 1 then forces extreme
- * codes (+-127 and -128, which no quantizer emits but the kernels accept) into some blocks; with `side`
+/* Activation codes and scales: random values quantized by the reference; kind 1 then forces the extreme
+ * codes +-127 into some blocks (the contract's range: -128 is excluded, as for the AVX2 dots); with `side`
  * each row gets its lf_act_side entries, as ops/matmul.c writes them. */
 static uint8_t *make_acts(int64_t n, int ntok, size_t a_stride, uint64_t *rng, float *x, int kind, int side) {
     uint8_t *a = malloc(a_stride * (size_t)ntok);
@@ -63,7 +63,7 @@ static uint8_t *make_acts(int64_t n, int ntok, size_t a_stride, uint64_t *rng, f
         quantize_row_q8_0_ref(x, b, n);
         if (kind == 1)
             for (int64_t i = 0; i < n / 32; i += 2)
-                for (int j = 0; j < 32; j++) b[i].qs[j] = (int8_t)(j % 3 == 0 ? -128 : (j % 3 == 1 ? -127 : 127));
+                for (int j = 0; j < 32; j++) b[i].qs[j] = (int8_t)(j % 3 == 2 ? 127 : -127);
         if (side) lf_act_side_fill(b, n);
     }
     return a;

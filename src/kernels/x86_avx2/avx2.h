@@ -25,8 +25,9 @@ void gemv_f16_f16_avx2(int64_t n, int64_t nrows, float *s, const void *w, size_t
                          const void *a);
 
 /* Prefill gemms (lf_gemm_fn, kernels/kernels.h; x86_avx2/gemm_avx2.c): every output bit-identical
- * to the _ref dot of its row and token, for any int8 activation codes. Both are gemm_side = 1 entries:
- * each activation row carries its lf_act_side entries. */
+ * to the _ref dot of its row and token (activation codes in [-127, 127], as for the dots: few-token
+ * calls run the gemv). Both are gemm_side = 1 entries: each activation row carries its lf_act_side
+ * entries. */
 void gemm_q8_0_q8_0_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                          size_t w_stride, const void *a, size_t a_stride);
 void gemm_q4_0_q8_0_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,

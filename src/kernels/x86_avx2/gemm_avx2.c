@@ -130,12 +130,28 @@ static void tile_q8_0_split(const gq_panel *P, const uint8_t *const tq[GQ_NT], s
     acc[0] = f0, acc[1] = f1, acc[2] = f2, acc[3] = f3;
 }
 
+/* Below these token counts the panel packing is not repaid: the gemv once per token is faster
+ * (bench/gemm_x86_bench -t T, 16-row calls: Q8_0 gemm/gemv x0.49 at 2 tokens, x0.93 at 6, x1.24 at 8;
+ * Q4_0 x0.92 at 2, x1.36 at 3). Same results either way (both equal the reference dot). */
+#define GEMM_MIN_TOK_Q8_0 8
+#define GEMM_MIN_TOK_Q4_0 3
+
 void gemm_q8_0_q8_0_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                          size_t w_stride, const void *a, size_t a_stride) {
+    if (ntok < GEMM_MIN_TOK_Q8_0) {
+        for (int64_t t = 0; t < ntok; t++)
+            gemv_q8_0_q8_0_avx2(n, nrows, s + (size_t)t * s_stride, w, w_stride, (const uint8_t *)a + (size_t)t * a_stride);
+        return;
+    }
     gq_gemm_side(GQ_KC / 2, pack_q8_0_split, tile_q8_0_split, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
 }
 
 void gemm_q4_0_q8_0_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                          size_t w_stride, const void *a, size_t a_stride) {
+    if (ntok < GEMM_MIN_TOK_Q4_0) {
+        for (int64_t t = 0; t < ntok; t++)
+            gemv_q4_0_q8_0_avx2(n, nrows, s + (size_t)t * s_stride, w, w_stride, (const uint8_t *)a + (size_t)t * a_stride);
+        return;
+    }
     gq_gemm_side(GQ_KC, gq_pack_q4_0_u8, tile_q4_0_u8, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
 }

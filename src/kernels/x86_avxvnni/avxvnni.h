@@ -2,8 +2,9 @@
  * later) kernels, with AVX2 + FMA + F16C. Plain C declarations: callable from any translation unit, but
  * only on a CPU with those features (lf_kernels_init checks; tests check lf_cpu_detect first).
  * Contracts: the gemms are lf_gemm_fn (kernels/kernels.h) with gemm_side = 1 (each activation row carries
- * its lf_act_side entries), every output bit-identical to the _ref dot of its row and token, for any int8
- * activation codes. */
+ * its lf_act_side entries), every output bit-identical to the _ref dot of its row and token; the
+ * activation codes must lie in [-127, 127] (every Q8_0 quantizer's range: below 3 tokens they run the
+ * AVX2 gemv, which needs it). */
 #ifndef LF_KERNELS_AVXVNNI_H
 #define LF_KERNELS_AVXVNNI_H
 

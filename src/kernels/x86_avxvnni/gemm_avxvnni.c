@@ -9,6 +9,7 @@
  */
 #include <immintrin.h>
 
+#include "kernels/x86_avx2/avx2.h"
 #include "kernels/x86_avx2/gemm_pack.h"
 #include "kernels/x86_avxvnni/avxvnni.h"
 
@@ -62,12 +63,26 @@ static void tile_q4_0_vnni(const gq_panel *P, const uint8_t *const tq[GQ_NT], si
     VNNI_TILE(4, SCALE_Q4_0);
 }
 
+/* Below 3 tokens the panel packing is not repaid: the AVX2 gemv once per token is faster
+ * (bench/gemm_x86_bench -t 2: gemm/gemv x0.83 Q8_0, x0.98 Q4_0; -t 3: x1.16, x1.45). */
+#define GEMM_MIN_TOK 3
+
 void gemm_q8_0_q8_0_avxvnni(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                             size_t w_stride, const void *a, size_t a_stride) {
+    if (ntok < GEMM_MIN_TOK) {
+        for (int64_t t = 0; t < ntok; t++)
+            gemv_q8_0_q8_0_avx2(n, nrows, s + (size_t)t * s_stride, w, w_stride, (const uint8_t *)a + (size_t)t * a_stride);
+        return;
+    }
     gq_gemm_side(GQ_KC, gq_pack_q8_0_u8, tile_q8_0_vnni, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
 }
 
 void gemm_q4_0_q8_0_avxvnni(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                             size_t w_stride, const void *a, size_t a_stride) {
+    if (ntok < GEMM_MIN_TOK) {
+        for (int64_t t = 0; t < ntok; t++)
+            gemv_q4_0_q8_0_avx2(n, nrows, s + (size_t)t * s_stride, w, w_stride, (const uint8_t *)a + (size_t)t * a_stride);
+        return;
+    }
     gq_gemm_side(GQ_KC, gq_pack_q4_0_u8, tile_q4_0_vnni, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
 }
