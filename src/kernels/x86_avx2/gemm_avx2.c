@@ -23,10 +23,10 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-/* gcc 12 -O2 keeps every accumulator in registers with these unroll factors (full unrolling spills
- * them to the stack); clang does either way. */
-#define LF_UNROLL_Q8 _Pragma("GCC unroll 2")
-#define LF_UNROLL_Q4 _Pragma("GCC unroll 2")
+/* Group loops unrolled by 2: with full unrolling gcc 12 -O2 spills the integer accumulators (the Q8_0
+ * tile's 8 int16 and 4 f32 accumulators leave no spare ymm anyway: its f32 sums go through the stack
+ * once per block, measured harmless). */
+#define LF_UNROLL _Pragma("GCC unroll 2")
 
 /* Q4_0: acc += ((float)sum * dw) * da; sum = (codes . a) - 8 * sum(a), the second term from the side. */
 static void tile_q4_0_u8(const gq_panel *P, const uint8_t *const tq[GQ_NT], size_t side_off, int64_t b0, int nbc,
@@ -40,7 +40,7 @@ static void tile_q4_0_u8(const gq_panel *P, const uint8_t *const tq[GQ_NT], size
         const uint8_t *q2 = tq[2] + (size_t)ab * bs + 2, *q3 = tq[3] + (size_t)ab * bs + 2;
         const __m256i *w = &P->w[b * 8];
         __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0;
-        LF_UNROLL_Q4
+        LF_UNROLL
         for (int g = 0; g < 8; g++) {
             const __m256i wv = _mm256_load_si256(w + g);
             s0 = _mm256_add_epi16(s0, _mm256_maddubs_epi16(wv, _mm256_set1_epi32(gq_load_i32(q0 + 4 * g))));
@@ -99,7 +99,7 @@ static void tile_q8_0_split(const gq_panel *P, const uint8_t *const tq[GQ_NT], s
         const uint8_t *q2 = tq[2] + (size_t)ab * bs + 2, *q3 = tq[3] + (size_t)ab * bs + 2;
         const __m256i *w = &P->w[b * 16];
         __m256i h0 = _mm256_setzero_si256(), h1 = h0, h2 = h0, h3 = h0, l0 = h0, l1 = h0, l2 = h0, l3 = h0;
-        LF_UNROLL_Q4
+        LF_UNROLL
         for (int g = 0; g < 8; g++) {
             const __m256i wh = _mm256_load_si256(w + g), wl = _mm256_load_si256(w + 8 + g);
             __m256i av = _mm256_set1_epi32(gq_load_i32(q0 + 4 * g));
