@@ -15,6 +15,11 @@
  * accumulators wait in a small stack array; after the last block four of them at a time are reduced
  * by a transposing tree (reduce4) and stored. Per output the result differs from the double-summing
  * reference only by the f32 rounding of the lane sums and of the 4-level reduction.
+ * Tile choice (one thread, 16 rows x 64 tokens per call as ops/matmul passes, best of interleaved runs
+ * on a shared Emerald Rapids VM): 2 x 12 with 256-element blocks 54-56 GMAC/s at K = 1024 and 55 at
+ * K = 4608; 4 x 6, 3 x 8, 2 x 8 and 512/1024-element blocks 47-55 (and worse at K = 4608); the
+ * llama.cpp-style 4 x 6 tile without blocks 43 and 28. Its inner loop per 32 elements: 4 widening
+ * conversions + 24 loads for 48 FMA.
  *
  * The gemv (decode) performs, per output, exactly the gemm's operations in the gemm's order (one
  * accumulator per row, 32 elements per step as lo then hi, the same tail, the same reduce4 tree), so
@@ -41,7 +46,9 @@
 #define FG_CH (FG_RM * FG_NT)
 
 #define FG_UNROLL _Pragma("GCC unroll 16")
+#ifndef FG_PF
 #define FG_PF 4096 /* gemv software prefetch distance, bytes */
+#endif
 
 /* [sum(a), sum(b), sum(c), sum(d)] */
 static inline __m128 fg_reduce4(__m512 a, __m512 b, __m512 c, __m512 d) {
