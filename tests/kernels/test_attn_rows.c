@@ -40,7 +40,7 @@ static int isas(attn_isa out[3]) {
 
 static void check(const attn_isa *I) {
     const int64_t hds[] = {16, 40, 64, 80, 128, 136, 256, 272};
-    const int64_t ns[] = {1, 2, 7, 33};
+    const int64_t ns[] = {1, 2, 7, 16, 33, 50};
     uint64_t rng = 99;
     for (size_t hi = 0; hi < sizeof hds / sizeof *hds; hi++) {
         const int64_t hd = hds[hi], stride = hd * 2 + 3;

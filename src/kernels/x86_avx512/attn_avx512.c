@@ -1,8 +1,8 @@
 /* kernels/x86_avx512/attn_avx512.c - AVX-512 attention-row kernels (contracts: kernels/vec.h): the
  * scores of one query against n cached key rows, and the weighted sum of n value rows.
  *
- * scores: each dot is vec_body.h's, the same inlined sequence as vec_dot_*_avx512, so results equal the
- * single-row entries bit for bit. wsum: the value rows are accumulated (onto out) in registers, up to 128 columns
+ * scores: each dot is vec_body.h's, the same operations as vec_dot_*_avx512 (16 rows share one batched
+ * lane sum), so results equal the single-row entries bit for bit. wsum: the value rows are accumulated (onto out) in registers, up to 128 columns
  * (8 zmm) per pass over the rows, instead of a load and store of the output per row as axpy does; per
  * lane the operations are axpy's (product rounded, then added, rows in order), so results are identical. */
 #include <immintrin.h>
@@ -15,14 +15,30 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
+/* 16 rows at a time: the lanes of each row's dot, then one batched lane sum (vec_body.h: the same tree
+ * as the single-row dot), then the scale; the remaining rows one by one. */
 void vec_scores_f16_avx512(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                            float *out) {
-    for (int64_t i = 0; i < n; i++) out[i] = dot_f16_f32_body(hd, k + i * k_stride, q) * scale;
+    int64_t i = 0;
+    const __m512 vs = _mm512_set1_ps(scale);
+    for (; i + 16 <= n; i += 16) {
+        __m512 v[16];
+        for (int r = 0; r < 16; r++) v[r] = dot_f16_f32_lanes(hd, k + (i + r) * k_stride, q);
+        _mm512_storeu_ps(out + i, _mm512_mul_ps(reduce16x16(v), vs));
+    }
+    for (; i < n; i++) out[i] = dot_f16_f32_body(hd, k + i * k_stride, q) * scale;
 }
 
 void vec_scores_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
                            float *out) {
-    for (int64_t i = 0; i < n; i++) out[i] = dot_f32_body(hd, k + i * k_stride, q) * scale;
+    int64_t i = 0;
+    const __m512 vs = _mm512_set1_ps(scale);
+    for (; i + 16 <= n; i += 16) {
+        __m512 v[16];
+        for (int r = 0; r < 16; r++) v[r] = dot_f32_lanes(hd, k + (i + r) * k_stride, q);
+        _mm512_storeu_ps(out + i, _mm512_mul_ps(reduce16x16(v), vs));
+    }
+    for (; i < n; i++) out[i] = dot_f32_body(hd, k + i * k_stride, q) * scale;
 }
 
 #define WCH 8 /* zmm accumulators per pass: 128 columns */
