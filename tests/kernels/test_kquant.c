@@ -56,7 +56,7 @@ static void setup_isas(void) {
     g_isa[g_n_isa++] = (isa_set){"avx2", f.avx2 && f.fma && f.f16c, quantize_row_q8_k_avx2,
                                  {dot_q4_k_q8_k_avx2, dot_q5_k_q8_k_avx2, dot_q6_k_q8_k_avx2},
                                  {gemv_q4_k_q8_k_avx2, gemv_q5_k_q8_k_avx2, gemv_q6_k_q8_k_avx2},
-                                 {NULL, NULL, NULL}};
+                                 {gemm_q4_k_q8_k_avx2, NULL, gemm_q6_k_q8_k_avx2}};
     g_isa[g_n_isa++] = (isa_set){"avx512", f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c,
                                  quantize_row_q8_k_avx2,
                                  {dot_q4_k_q8_k_avx512, dot_q5_k_q8_k_avx512, dot_q6_k_q8_k_avx512},
@@ -418,6 +418,7 @@ static void test_dispatch(void **state) {
     assert_true(k.t[LF_DT_Q4_K].gemv == gemv_q4_k_q8_k_avx2);
     assert_true(k.t[LF_DT_Q6_K].dot == dot_q6_k_q8_k_avx2);
     assert_true(k.t[LF_DT_Q8_K].from_f32 == quantize_row_q8_k_avx2);
+    assert_true(k.t[LF_DT_Q4_K].gemm == gemm_q4_k_q8_k_avx2 && k.t[LF_DT_Q6_K].gemm == gemm_q6_k_q8_k_avx2);
     f.avx512f = f.avx512bw = f.avx512vl = 1; /* no VNNI: still AVX2 */
     lf_kernels_init(&k, f);
     assert_string_equal(k.t[LF_DT_Q5_K].isa, "avx2");

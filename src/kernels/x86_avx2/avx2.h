@@ -42,6 +42,12 @@ void dot_q5_k_q8_k_avx2(int64_t n, float *s, const void *w, const void *a);
 void gemv_q5_k_q8_k_avx2(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
 void dot_q6_k_q8_k_avx2(int64_t n, float *s, const void *w, const void *a);
 void gemv_q6_k_q8_k_avx2(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
+/* lf_gemm_fn (prefill, x86_avx2/qk_avx2.c): 1 row x 4 tokens per tile, bit-identical per output to the
+ * Q4_K / Q6_K gemv and dot above. */
+void gemm_q4_k_q8_k_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride);
+void gemm_q6_k_q8_k_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride);
 
 /* Float weights (floatk; f16_avx2.c, bf16_avx2.c). quantize_row_f16/bf16: bit-identical to the _ref
  * twins for every input (NaN included). F16 gemm, BF16 dot/gemv/gemm: f32 lanes with FMA, within the

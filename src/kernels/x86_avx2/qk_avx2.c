@@ -240,6 +240,155 @@ static inline __attribute__((always_inline)) void pass_q6_k(const int NR, int64_
     for (int k = 0; k < NR; k++) out[k] = hsum8(accf[k]);
 }
 
+/* ---- gemms (prefill): 1 row x 4 tokens per tile ---------------------------------------------------- */
+/* Each row's block is unpacked once per tile (codes and scale vectors), then every token runs the
+ * gemv's operations on it: the same integer lanes and the same f32 operations in the same order, so
+ * each output equals the gemv's (and the dot's) bit for bit. */
+
+#define GEMM_NT 4
+
+typedef struct q4k2_blk {
+    __m256i lo[4], hi[4], sl[4], sh[4];
+    __m128i mn16;
+    float d, dmin;
+} q4k2_blk;
+
+static inline __attribute__((always_inline)) void q4k2_unpack(const uint8_t *blk, q4k2_blk *u) {
+    uint64_t sc, mn;
+    k_scales(blk + 4, &sc, &mn);
+    u->d = h2f(blk);
+    u->dmin = h2f(blk + 2);
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    const __m256i sc16 = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)sc)));
+    LF_UNROLL
+    for (int j = 0; j < 4; j++) {
+        const __m256i q = _mm256_loadu_si256((const __m256i *)(blk + 16 + 32 * j));
+        u->lo[j] = _mm256_and_si256(q, m4);
+        u->hi[j] = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+        u->sl[j] = _mm256_shuffle_epi8(sc16, pick16(2 * j, 2 * j));
+        u->sh[j] = _mm256_shuffle_epi8(sc16, pick16(2 * j + 1, 2 * j + 1));
+    }
+    u->mn16 = _mm_cvtepu8_epi16(_mm_cvtsi64_si128((long long)mn));
+}
+
+static inline __attribute__((always_inline)) void q4k2_tok(const q4k2_blk *u, const lf_block_q8_k *ab, __m256 *accf,
+                                                          __m128 *accm) {
+    const __m128i bs2 = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)ab->bsums),
+                                       _mm_loadu_si128((const __m128i *)(ab->bsums + 8)));
+    const __m128i pm = _mm_madd_epi16(u->mn16, bs2);
+    *accm = _mm_fmadd_ps(_mm_set1_ps(u->dmin * ab->d), _mm_cvtepi32_ps(pm), *accm);
+    __m256i isum = _mm256_setzero_si256();
+    LF_UNROLL
+    for (int j = 0; j < 4; j++) {
+        const __m256i alo = _mm256_loadu_si256((const __m256i *)(ab->qs + 64 * j));
+        const __m256i ahi = _mm256_loadu_si256((const __m256i *)(ab->qs + 64 * j + 32));
+        const __m256i s0 = _mm256_madd_epi16(_mm256_maddubs_epi16(u->lo[j], alo), u->sl[j]);
+        const __m256i s1 = _mm256_madd_epi16(_mm256_maddubs_epi16(u->hi[j], ahi), u->sh[j]);
+        isum = _mm256_add_epi32(isum, _mm256_add_epi32(s0, s1));
+    }
+    *accf = _mm256_fmadd_ps(_mm256_set1_ps(u->d * ab->d), _mm256_cvtepi32_ps(isum), *accf);
+}
+
+typedef struct q6k2_blk {
+    __m256i q[8], sv[8];
+    __m256i s16;
+    float d;
+} q6k2_blk;
+
+static inline __attribute__((always_inline)) void q6k2_unpack(const uint8_t *blk, q6k2_blk *u) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m3 = _mm256_set1_epi8(3);
+    u->d = h2f(blk + 208);
+    u->s16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(blk + 192)));
+    const __m256i slo = _mm256_broadcastsi128_si256(_mm256_castsi256_si128(u->s16));
+    const __m256i shi = _mm256_broadcastsi128_si256(_mm256_extracti128_si256(u->s16, 1));
+    LF_UNROLL
+    for (int h = 0; h < 2; h++) {
+        const __m256i ql0 = _mm256_loadu_si256((const __m256i *)(blk + 64 * h));
+        const __m256i ql1 = _mm256_loadu_si256((const __m256i *)(blk + 64 * h + 32));
+        const __m256i qh = _mm256_loadu_si256((const __m256i *)(blk + 128 + 32 * h));
+        __m256i *q = u->q + 4 * h;
+        q[0] = _mm256_or_si256(_mm256_and_si256(ql0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m3), 4));
+        q[1] = _mm256_or_si256(_mm256_and_si256(ql1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m3), 4));
+        q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), m4),
+                               _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m3), 4));
+        q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), m4),
+                               _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m3), 4));
+        LF_UNROLL
+        for (int m = 0; m < 4; m++) u->sv[4 * h + m] = _mm256_shuffle_epi8(h ? shi : slo, pick16(2 * m, 2 * m + 1));
+    }
+}
+
+static inline __attribute__((always_inline)) void q6k2_tok(const q6k2_blk *u, const lf_block_q8_k *ab, __m256 *accf) {
+    const __m256i bsums = _mm256_loadu_si256((const __m256i *)ab->bsums);
+    __m256i isum = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(u->s16, bsums), 5));
+    LF_UNROLL
+    for (int i = 0; i < 8; i++) {
+        const __m256i av = _mm256_loadu_si256((const __m256i *)(ab->qs + 32 * i));
+        isum = _mm256_add_epi32(isum, _mm256_madd_epi16(_mm256_maddubs_epi16(u->q[i], av), u->sv[i]));
+    }
+    *accf = _mm256_fmadd_ps(_mm256_set1_ps(u->d * ab->d), _mm256_cvtepi32_ps(isum), *accf);
+}
+
+static inline const lf_block_q8_k *tok_row(const void *a, size_t a_stride, int64_t t) {
+    return (const lf_block_q8_k *)((const uint8_t *)a + (size_t)t * a_stride);
+}
+
+static inline __attribute__((always_inline)) void tile_k2(const int six, const int NT, int64_t nb, const uint8_t *wr,
+                                                         const void *a, size_t a_stride, int64_t t0, float *s,
+                                                         size_t s_stride) {
+    __m256 accf[GEMM_NT];
+    __m128 accm[GEMM_NT];
+    const lf_block_q8_k *ar[GEMM_NT];
+    LF_UNROLL
+    for (int t = 0; t < NT; t++) {
+        accf[t] = _mm256_setzero_ps();
+        accm[t] = _mm_setzero_ps();
+        ar[t] = tok_row(a, a_stride, t0 + t);
+    }
+    for (int64_t b = 0; b < nb; b++) {
+        if (six) {
+            q6k2_blk u;
+            q6k2_unpack(wr + (size_t)b * sizeof(lf_block_q6_k), &u);
+            LF_UNROLL
+            for (int t = 0; t < NT; t++) q6k2_tok(&u, &ar[t][b], &accf[t]);
+        } else {
+            q4k2_blk u;
+            q4k2_unpack(wr + (size_t)b * sizeof(lf_block_q4_k), &u);
+            LF_UNROLL
+            for (int t = 0; t < NT; t++) q4k2_tok(&u, &ar[t][b], &accf[t], &accm[t]);
+        }
+    }
+    LF_UNROLL
+    for (int t = 0; t < NT; t++)
+        s[(size_t)(t0 + t) * s_stride] = six ? hsum8(accf[t]) : hsum8(accf[t]) - hsum4(accm[t]);
+}
+
+static void gemm_k2(const int six, int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                    size_t w_stride, const void *a, size_t a_stride) {
+    const int64_t nb = n / LF_QK_K;
+    for (int64_t r = 0; r < nrows; r++) {
+        const uint8_t *wr = (const uint8_t *)w + (size_t)r * w_stride;
+        int64_t t = 0;
+        if (six) {
+            for (; t + GEMM_NT <= ntok; t += GEMM_NT) tile_k2(1, GEMM_NT, nb, wr, a, a_stride, t, s + r, s_stride);
+            for (; t < ntok; t++) tile_k2(1, 1, nb, wr, a, a_stride, t, s + r, s_stride);
+        } else {
+            for (; t + GEMM_NT <= ntok; t += GEMM_NT) tile_k2(0, GEMM_NT, nb, wr, a, a_stride, t, s + r, s_stride);
+            for (; t < ntok; t++) tile_k2(0, 1, nb, wr, a, a_stride, t, s + r, s_stride);
+        }
+    }
+}
+
+void gemm_q4_k_q8_k_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride) {
+    gemm_k2(0, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
+}
+
+void gemm_q6_k_q8_k_avx2(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                         size_t w_stride, const void *a, size_t a_stride) {
+    gemm_k2(1, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
+}
+
 /* ---- entry points ----------------------------------------------------------------------------- */
 
 #define K_ENTRIES(NAME, PASS)                                                                                     \
