@@ -277,7 +277,7 @@ static inline __attribute__((always_inline)) void pass_q6_k(const int NR, int64_
     for (int k = 0; k < NR; k++) out[k] = _mm512_reduce_add_ps(accf[k]);
 }
 
-/* ---- gemms (prefill): 1 row x 8 tokens per tile ---------------------------------------------------- */
+/* ---- gemms (prefill): 1 row x 8 (or 4, or 1) tokens per tile ---------------------------------------------------- */
 /* Token tiles outside, rows inside: the tile's activation scales are gathered once (da[block][token]),
  * each row's blocks are unpacked once per tile, and the per-token scale products d*da (and -(dmin*da))
  * are formed 8 at a time and read back by the fmas as broadcast operands. Rows with more than
@@ -333,28 +333,29 @@ static void gemm_k(const int six, int64_t n, int64_t nrows, int64_t ntok, float 
     float da[GEMM_MAXB * GEMM_NT];
     const lf_block_q8_k *ar[GEMM_NT];
     int64_t t0 = 0;
-    for (; t0 + GEMM_NT <= ntok; t0 += GEMM_NT) {
-        for (int t = 0; t < GEMM_NT; t++) ar[t] = tok_row(a, a_stride, t0 + t);
+    while (t0 < ntok) {
+        /* full tiles of 8, then one of 4, then single tokens; the scale table always holds 8 valid
+         * lanes per block (the last token repeated): garbage there could be a subnormal (a microcode
+         * assist per multiply) even though those lanes are never used */
+        const int64_t left = ntok - t0;
+        const int nt = left >= GEMM_NT ? GEMM_NT : left >= 4 ? 4 : 1;
+        for (int t = 0; t < GEMM_NT; t++) ar[t] = tok_row(a, a_stride, t0 + (t < nt ? t : nt - 1));
         for (int64_t b = 0; b < nb; b++)
             for (int t = 0; t < GEMM_NT; t++) da[GEMM_NT * b + t] = ar[t][b].d;
         for (int64_t r = 0; r < nrows; r++) {
             const uint8_t *wr = (const uint8_t *)w + (size_t)r * w_stride;
-            if (six)
-                tile_k(1, GEMM_NT, nb, wr, ar, da, s + (size_t)t0 * s_stride + r, s_stride);
-            else
-                tile_k(0, GEMM_NT, nb, wr, ar, da, s + (size_t)t0 * s_stride + r, s_stride);
+            float *sr = s + (size_t)t0 * s_stride + r;
+            if (six) {
+                if (nt == GEMM_NT) tile_k(1, GEMM_NT, nb, wr, ar, da, sr, s_stride);
+                else if (nt == 4) tile_k(1, 4, nb, wr, ar, da, sr, s_stride);
+                else tile_k(1, 1, nb, wr, ar, da, sr, s_stride);
+            } else {
+                if (nt == GEMM_NT) tile_k(0, GEMM_NT, nb, wr, ar, da, sr, s_stride);
+                else if (nt == 4) tile_k(0, 4, nb, wr, ar, da, sr, s_stride);
+                else tile_k(0, 1, nb, wr, ar, da, sr, s_stride);
+            }
         }
-    }
-    for (; t0 < ntok; t0++) { /* leftover tokens: one at a time */
-        ar[0] = tok_row(a, a_stride, t0);
-        for (int64_t b = 0; b < nb; b++) da[GEMM_NT * b] = ar[0][b].d;
-        for (int64_t r = 0; r < nrows; r++) {
-            const uint8_t *wr = (const uint8_t *)w + (size_t)r * w_stride;
-            if (six)
-                tile_k(1, 1, nb, wr, ar, da, s + (size_t)t0 * s_stride + r, s_stride);
-            else
-                tile_k(0, 1, nb, wr, ar, da, s + (size_t)t0 * s_stride + r, s_stride);
-        }
+        t0 += nt;
     }
 }
 
