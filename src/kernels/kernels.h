@@ -94,6 +94,7 @@ typedef struct lf_attn_kernels {
                        float *out);
     void (*wsum_f16)(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
     void (*wsum_f32)(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
+    void (*widen_f16)(int64_t n, const uint16_t *x, float *y); /* y[i] = x[i] as f32 (exact) */
 } lf_attn_kernels;
 
 typedef struct lf_kernels {

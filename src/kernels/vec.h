@@ -34,6 +34,7 @@ void vec_scores_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride,
                         float *out);
 void vec_wsum_f16_ref(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
 void vec_wsum_f32_ref(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
+void vec_widen_f16_ref(int64_t n, const uint16_t *x, float *y);
 
 #if defined(LFMRT_HAVE_X86)
 float vec_dot_f32_avx2(int64_t n, const float *x, const float *y);
@@ -55,6 +56,7 @@ void vec_scores_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stri
                            float *out);
 void vec_wsum_f16_avx512(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
 void vec_wsum_f32_avx512(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
+void vec_widen_f16_avx512(int64_t n, const uint16_t *x, float *y);
 #endif
 
 #endif

@@ -1,5 +1,13 @@
-/* ops/attention.c - attention over the KV cache (threads split query x head pairs); q.k dots, the
- * softmax exp and the V accumulation use the kernel table's vector kernels (kernels/vec.h). */
+/* ops/attention.c - attention over the KV cache; q.k dots, the softmax exp and the V accumulation use
+ * the kernel table's vector kernels (kernels/vec.h, attention rows).
+ *
+ * Two ways to split the work, with identical results per output row (every row's scores, softmax and
+ * weighted sum are the same operations on the same values in the same order either way):
+ *  - single rows (a few queries, e.g. decode): threads split (query, head) pairs; K and V are read as
+ *    stored (f16 rows widened on the fly).
+ *  - groups (prompt batches): an item is a block of queries of one KV head, every query head that shares
+ *    it (GQA) included, up to GROUP_ROWS rows; its keys and values are widened to f32 once per chunk of
+ *    positions and serve all the item's rows. */
 #include "ops/attention.h"
 
 #include <math.h>
@@ -18,9 +26,38 @@ typedef struct {
     int T, pos0;
     float *scratch;
     size_t per_thread;
+    int qb;      /* groups: queries per item (0: single rows) */
+    int n_items;
 } attn_job;
 
-size_t lf_attention_scratch_floats(int n_ctx, int head_dim) { return (size_t)n_ctx + 2 * (size_t)head_dim + 16; }
+#define GROUP_ROWS 16      /* rows (queries x heads of one KV head) per group item */
+#define CHUNK_FLOATS 65536 /* widened keys or values per chunk (256 KiB) */
+
+/* rows of score buffers a group item needs, bounded for very long contexts */
+static int group_rows(int n_ctx) { return n_ctx <= 32768 ? GROUP_ROWS : 4; }
+
+size_t lf_attention_scratch_floats(int n_ctx, int head_dim) {
+    const size_t chunk = CHUNK_FLOATS > (size_t)16 * head_dim ? CHUNK_FLOATS : (size_t)16 * head_dim;
+    return (size_t)group_rows(n_ctx) * (size_t)n_ctx + chunk + 2 * (size_t)head_dim + 16;
+}
+
+static inline int key_start(const lf_attn_params *p, int pos) {
+    return p->n_swa > 0 && pos - p->n_swa + 1 > 0 ? pos - p->n_swa + 1 : 0;
+}
+
+/* softmax of n scores in place, as ggml's soft_max: exp(s - max) with its vectorised expf, the sum in
+ * double, then scaled by 1/sum */
+static void softmax_row(const lf_vec_kernels *vk, float *sc, int n) {
+    float mx = -INFINITY;
+    for (int k = 0; k < n; k++)
+        if (sc[k] > mx) mx = sc[k];
+    for (int k = 0; k < n; k++) sc[k] -= mx;
+    vk->expf_ggml(n, sc, sc);
+    double sum = 0.0;
+    for (int k = 0; k < n; k++) sum += sc[k];
+    const float inv = (float)(1.0 / sum);
+    for (int k = 0; k < n; k++) sc[k] *= inv;
+}
 
 /* Keys/values of positions [start, start + n) of layer l: at most two runs of consecutive ring rows. */
 static int kv_runs(const lf_kv *kv, int l, int start, int n, int run_start[2], int run_len[2]) {
@@ -39,15 +76,13 @@ static void attn_one(const attn_job *j, int t, int h, float *sc) {
     const int qrow = p->n_head * hd;
     const int kvh = h / (p->n_head / p->n_head_kv);
     const int pos = j->pos0 + t;
-    int start = 0;
-    if (p->n_swa > 0 && pos - p->n_swa + 1 > 0) start = pos - p->n_swa + 1;
+    const int start = key_start(p, pos);
     const int n = pos - start + 1;
     const int qs = p->q_stride > 0 ? p->q_stride : qrow;
     const float *q = j->q + (size_t)t * qs + (size_t)h * hd;
     /* q stays f32 even with an f16 cache: K and V are widened to f32, as ggml's tiled CPU flash
      * attention does for prompt batches (its single-row path rounds q to f16; we keep the more accurate
      * one for every batch size). */
-    const lf_vec_kernels *vk = j->vk;
     const int f16 = j->kv->f16;
     const int64_t stride = j->kv->row; /* elements between positions */
     int rs[2], rl[2];
@@ -59,16 +94,7 @@ static void attn_one(const attn_job *j, int t, int h, float *sc) {
         else
             j->ak->scores_f32(hd, rl[r], (const float *)kr + (size_t)kvh * hd, stride, q, p->scale, sc + o);
     }
-    float mx = -INFINITY;
-    for (int k = 0; k < n; k++)
-        if (sc[k] > mx) mx = sc[k];
-    /* softmax as ggml's soft_max: exp(s - max) with its vectorised expf, the sum in double */
-    for (int k = 0; k < n; k++) sc[k] -= mx;
-    vk->expf_ggml(n, sc, sc);
-    double sum = 0.0;
-    for (int k = 0; k < n; k++) sum += sc[k];
-    const float inv = (float)(1.0 / sum);
-    for (int k = 0; k < n; k++) sc[k] *= inv;
+    softmax_row(j->vk, sc, n);
     float *out = j->out + (size_t)t * qrow + (size_t)h * hd;
     memset(out, 0, (size_t)hd * sizeof(float));
     for (int r = 0, o = 0; r < runs; o += rl[r], r++) { /* the second run continues the first's sum */
@@ -77,6 +103,66 @@ static void attn_one(const attn_job *j, int t, int h, float *sc) {
             j->ak->wsum_f16(hd, rl[r], sc + o, (const uint16_t *)vr + (size_t)kvh * hd, stride, out);
         else
             j->ak->wsum_f32(hd, rl[r], sc + o, (const float *)vr + (size_t)kvh * hd, stride, out);
+    }
+}
+
+/* Widens positions [c0, c0 + cn) of KV head kvh (K or V of layer l) into dst, hd floats per position. */
+static void widen_chunk(const attn_job *j, int v, int kvh, int c0, int cn, float *dst) {
+    const int hd = j->p->head_dim;
+    for (int c = 0; c < cn; c++) {
+        const void *row = v ? lf_kv_v(j->kv, j->l, c0 + c) : lf_kv_k(j->kv, j->l, c0 + c);
+        if (j->kv->f16)
+            j->ak->widen_f16(hd, (const uint16_t *)row + (size_t)kvh * hd, dst + (size_t)c * hd);
+        else
+            memcpy(dst + (size_t)c * hd, (const float *)row + (size_t)kvh * hd, (size_t)hd * sizeof(float));
+    }
+}
+
+/* Group item: queries t0..t0+nt-1 x the G query heads of KV head kvh. */
+static void attn_group(const attn_job *j, int kvh, int t0, int nt, float *scratch) {
+    const lf_attn_params *p = j->p;
+    const int hd = p->head_dim, G = p->n_head / p->n_head_kv, R = nt * G;
+    const int qrow = p->n_head * hd, qs = p->q_stride > 0 ? p->q_stride : qrow;
+    const int n_ctx = j->kv->n_ctx;
+    float *chunk = scratch + (size_t)group_rows(n_ctx) * n_ctx;
+    const int cmax = (CHUNK_FLOATS > 16 * hd ? CHUNK_FLOATS : 16 * hd) / hd;
+    const int kmin = key_start(p, j->pos0 + t0), kmax = j->pos0 + t0 + nt - 1;
+    /* row r = (token t0 + r / G, head kvh * G + r % G); its scores at scratch + r * n_ctx */
+    for (int v = 0; v < 2; v++) {
+        if (v) /* softmax of every row between the two passes; outputs zeroed for the sums */
+            for (int r = 0; r < R; r++) {
+                const int pos = j->pos0 + t0 + r / G;
+                softmax_row(j->vk, scratch + (size_t)r * n_ctx, pos - key_start(p, pos) + 1);
+                memset(j->out + (size_t)(t0 + r / G) * qrow + (size_t)(kvh * G + r % G) * hd, 0,
+                       (size_t)hd * sizeof(float));
+            }
+        for (int c0 = kmin; c0 <= kmax; c0 += cmax) {
+            const int cn = kmax - c0 + 1 < cmax ? kmax - c0 + 1 : cmax;
+            widen_chunk(j, v, kvh, c0, cn, chunk);
+            for (int r = 0; r < R; r++) {
+                const int t = t0 + r / G, h = kvh * G + r % G, pos = j->pos0 + t, start = key_start(p, pos);
+                const int k0 = c0 > start ? c0 : start, k1 = c0 + cn - 1 < pos ? c0 + cn - 1 : pos;
+                if (k1 < k0) continue;
+                float *sc = scratch + (size_t)r * n_ctx + (k0 - start);
+                const float *src = chunk + (size_t)(k0 - c0) * hd;
+                if (!v)
+                    j->ak->scores_f32(hd, k1 - k0 + 1, src, hd, j->q + (size_t)t * qs + (size_t)h * hd, p->scale, sc);
+                else
+                    j->ak->wsum_f32(hd, k1 - k0 + 1, sc, src, hd, j->out + (size_t)t * qrow + (size_t)h * hd);
+            }
+        }
+    }
+}
+
+static void attn_group_worker(void *ctx, int ith, int nth) {
+    const attn_job *j = ctx;
+    long b, e;
+    lf_pool_split(j->n_items, ith, nth, 1, &b, &e);
+    float *scratch = j->scratch + (size_t)ith * j->per_thread;
+    const int nblk = (j->T + j->qb - 1) / j->qb;
+    for (long u = b; u < e; u++) {
+        const int kvh = (int)(u / nblk), t0 = (int)(u % nblk) * j->qb;
+        attn_group(j, kvh, t0, j->T - t0 < j->qb ? j->T - t0 : j->qb, scratch);
     }
 }
 
@@ -90,6 +176,14 @@ static void attn_worker(void *ctx, int ith, int nth) {
 
 void lf_attention(lf_opctx *ctx, const lf_kv *kv, int l, const lf_attn_params *p, const float *q, float *out,
                   int T, int pos0, float *scratch) {
-    attn_job j = {ctx->k ? &ctx->k->vec : lf_vec_best(), ctx->k ? &ctx->k->attn : lf_attn_best(), kv, l, p, q, out, T, pos0, scratch, lf_attention_scratch_floats(kv->n_ctx, p->head_dim)};
+    attn_job j = {ctx->k ? &ctx->k->vec : lf_vec_best(), ctx->k ? &ctx->k->attn : lf_attn_best(), kv, l, p, q, out, T, pos0, scratch, lf_attention_scratch_floats(kv->n_ctx, p->head_dim), 0, 0};
+    const int G = p->n_head / p->n_head_kv;
+    const int qb = group_rows(kv->n_ctx) / G;
+    if (T >= 4 && qb >= 1) { /* prompt batches: groups (a query block per item, all its heads) */
+        j.qb = qb;
+        j.n_items = p->n_head_kv * ((T + qb - 1) / qb);
+        lf_pool_run(ctx->pool, attn_group_worker, &j);
+        return;
+    }
     lf_pool_run(ctx->pool, attn_worker, &j);
 }

@@ -29,7 +29,8 @@ static int isas(attn_isa out[3]) {
     out[n++] = (attn_isa){"avx512", f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c,
                           {vec_dot_f32_avx512, vec_dot_f16_f32_avx512, vec_axpy_f32_avx512, vec_axpy_f16_avx512,
                            vec_expf_ggml_avx512, vec_swiglu_avx512, "avx512"},
-                          {vec_scores_f16_avx512, vec_scores_f32_avx512, vec_wsum_f16_avx512, vec_wsum_f32_avx512}};
+                          {vec_scores_f16_avx512, vec_scores_f32_avx512, vec_wsum_f16_avx512, vec_wsum_f32_avx512,
+                           vec_widen_f16_avx512}};
 #endif
     /* the installed table: whatever it chose, rows must agree with its own single-row entries */
     lf_kernels best;
@@ -74,6 +75,15 @@ static void check(const attn_isa *I) {
                 const float want = I->v.dot_f32(hd, kf + i * stride, q) * scale;
                 assert_memory_equal(&want, &s1[i], sizeof want);
             }
+            /* widen: exact */
+            float *wide = malloc(sizeof(float) * (size_t)hd);
+            assert_non_null(wide);
+            I->a.widen_f16(hd, kh, wide);
+            for (int64_t d = 0; d < hd; d++) {
+                const float want = lf_fp16_to_f32(kh[d]);
+                assert_memory_equal(&want, &wide[d], sizeof want);
+            }
+            free(wide);
             /* wsum, from a non-zero start */
             for (int64_t d = 0; d < hd; d++) o1[d] = o2[d] = q[d];
             I->a.wsum_f16(hd, n, w, kh, stride, o1);
@@ -111,6 +121,7 @@ static void test_table_entries_filled(void **state) {
     assert_non_null(k.attn.scores_f32);
     assert_non_null(k.attn.wsum_f16);
     assert_non_null(k.attn.wsum_f32);
+    assert_non_null(k.attn.widen_f16);
 }
 
 int main(void) {

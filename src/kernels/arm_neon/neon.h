@@ -58,16 +58,6 @@ void gemv_q5_k_q8_k_neon(int64_t n, int64_t nrows, float *s, const void *w, size
 void dot_q6_k_q8_k_neon(int64_t n, float *s, const void *w, const void *a);
 void gemv_q6_k_q8_k_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
 
-/* K-quants (arm_neon/qk_neon.c, body in arm_neon/qk_body.h): quantize_row_q8_k bit-identical to ref; the
- * Q4_K/Q5_K/Q6_K x Q8_K dots and 4-row gemvs differ from ref by f32 summation order only. */
-void quantize_row_q8_k_neon(const float *x, void *y, int64_t n);
-void dot_q4_k_q8_k_neon(int64_t n, float *s, const void *w, const void *a);
-void gemv_q4_k_q8_k_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
-void dot_q5_k_q8_k_neon(int64_t n, float *s, const void *w, const void *a);
-void gemv_q5_k_q8_k_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
-void dot_q6_k_q8_k_neon(int64_t n, float *s, const void *w, const void *a);
-void gemv_q6_k_q8_k_neon(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a);
-
 /* Float weights (floatk; f16_neon.c, bf16_neon.c, body arm_neon/gemm_float_neon.h). quantize_row_f16/
  * bf16: bit-identical to the _ref twins for every input (NaN included). F16/BF16 dot, gemv, gemm: f32
  * lanes (4 per accumulator) with fused multiply-add, within the f32-accumulation bound of the

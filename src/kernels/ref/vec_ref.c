@@ -74,3 +74,7 @@ void vec_wsum_f16_ref(int64_t hd, int64_t n, const float *w, const uint16_t *v, 
 void vec_wsum_f32_ref(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out) {
     for (int64_t i = 0; i < n; i++) vec_axpy_f32_ref(hd, w[i], v + i * v_stride, out);
 }
+
+void vec_widen_f16_ref(int64_t n, const uint16_t *x, float *y) {
+    for (int64_t i = 0; i < n; i++) y[i] = lf_fp16_to_f32(x[i]);
+}

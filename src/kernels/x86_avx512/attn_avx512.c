@@ -80,3 +80,10 @@ void vec_wsum_f32_avx512(int64_t hd, int64_t n, const float *w, const float *v, 
         WSUM_PASS(_mm512_maskz_loadu_ps);
     }
 }
+
+void vec_widen_f16_avx512(int64_t n, const uint16_t *x, float *y) {
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tail_mask(n - i);
+        _mm512_mask_storeu_ps(y + i, m, maskz_load_h16(m, x + i));
+    }
+}
