@@ -119,6 +119,44 @@ static int mm(lf_fwd_state *st, const lf_mat *w, const float *x, int64_t xs, flo
     return LFMRT_OK;
 }
 
+/* Per token before attention: QK-norm, RoPE at the row's position, the query scale, then K and V stored
+ * in the row's cache (distinct positions or sessions per row: rows run on any thread). */
+typedef struct {
+    const lf_model_core *m;
+    lf_fwd_state *st;
+    const lf_layer *L;
+    int T, qs;
+    float base;
+} attn_prep_job;
+
+static void attn_prep_rows(void *ctx, int ith, int nth) {
+    const attn_prep_job *j = ctx;
+    const lf_hparams *hp = &j->m->hp;
+    const lf_layer *L = j->L;
+    const int hd = hp->head_dim, nh = hp->n_head, nkv = hp->n_head_kv[L - j->m->layers];
+    const int QW = nh * hd, KW = nkv * hd;
+    long b, e;
+    lf_pool_split(j->T, ith, nth, 1, &b, &e);
+    for (long t = b; t < e; t++) {
+        float *q = j->st->q + (size_t)t * j->qs, *k = j->st->k + (size_t)t * KW, *v = j->st->v + (size_t)t * KW;
+        const int pos = lf_row_pos(j->st, (int)t);
+        if (L->q_norm)
+            for (int h = 0; h < nh; h++) lf_rmsnorm(q + h * hd, q + h * hd, L->q_norm, hd, hp->eps);
+        if (L->k_norm)
+            for (int h = 0; h < nkv; h++) lf_rmsnorm(k + h * hd, k + h * hd, L->k_norm, hd, hp->eps);
+        if (hp->rope_type == LF_ROPE_NORM) {
+            lf_rope_norm(q, nh, hd, hp->n_rot, pos, j->base);
+            lf_rope_norm(k, nkv, hd, hp->n_rot, pos, j->base);
+        } else {
+            lf_rope_neox(q, nh, hd, hp->n_rot, pos, j->base);
+            lf_rope_neox(k, nkv, hd, hp->n_rot, pos, j->base);
+        }
+        if (hp->q_scale != 0.0f)
+            for (int i = 0; i < QW; i++) q[i] *= hp->q_scale;
+        lf_kv_store(&lf_row_state(j->st, (int)t)->kv, L->cache_index, pos, k, v);
+    }
+}
+
 int lf_block_attention(const lf_model_core *m, lf_fwd_state *st, int il, int T, lfmrt_err *e) {
     const lf_hparams *hp = &m->hp;
     const lf_layer *L = &m->layers[il];
@@ -129,25 +167,8 @@ int lf_block_attention(const lf_model_core *m, lf_fwd_state *st, int il, int T, 
     if ((rc = mm(st, &L->wq, st->xn, H, st->q, qs, T, "attn_q", il, e))) return rc;
     if ((rc = mm(st, &L->wk, st->xn, H, st->k, KW, T, "attn_k", il, e))) return rc;
     if ((rc = mm(st, &L->wv, st->xn, H, st->v, KW, T, "attn_v", il, e))) return rc;
-    const float base = hp->swa_layer[il] ? hp->rope_base_swa : hp->rope_base;
-    for (int t = 0; t < T; t++) {
-        float *q = st->q + (size_t)t * qs, *k = st->k + (size_t)t * KW, *v = st->v + (size_t)t * KW;
-        const int pos = lf_row_pos(st, t);
-        if (L->q_norm)
-            for (int h = 0; h < nh; h++) lf_rmsnorm(q + h * hd, q + h * hd, L->q_norm, hd, hp->eps);
-        if (L->k_norm)
-            for (int h = 0; h < nkv; h++) lf_rmsnorm(k + h * hd, k + h * hd, L->k_norm, hd, hp->eps);
-        if (hp->rope_type == LF_ROPE_NORM) {
-            lf_rope_norm(q, nh, hd, hp->n_rot, pos, base);
-            lf_rope_norm(k, nkv, hd, hp->n_rot, pos, base);
-        } else {
-            lf_rope_neox(q, nh, hd, hp->n_rot, pos, base);
-            lf_rope_neox(k, nkv, hd, hp->n_rot, pos, base);
-        }
-        if (hp->q_scale != 0.0f)
-            for (int i = 0; i < QW; i++) q[i] *= hp->q_scale;
-        lf_kv_store(&lf_row_state(st, t)->kv, L->cache_index, pos, k, v);
-    }
+    attn_prep_job pj = {m, st, L, T, qs, hp->swa_layer[il] ? hp->rope_base_swa : hp->rope_base};
+    lf_pool_run(T >= 4 ? st->op.pool : NULL, attn_prep_rows, &pj);
     lf_attn_params ap = {nh, nkv, hd, hp->f_attn_scale, hp->swa_layer[il] ? hp->n_swa : 0, qs};
     if (st->n_rows == 0) {
         lf_attention(&st->op, &st->kv, L->cache_index, &ap, st->q, st->att, T, st->pos, st->attn_scratch);
@@ -169,12 +190,7 @@ int lf_block_ffn(const lf_model_core *m, lf_fwd_state *st, int il, int T, lfmrt_
     int rc;
     if ((rc = mm(st, &L->ffn_gate, st->xn, H, st->gate, F, T, "ffn_gate", il, e))) return rc;
     if ((rc = mm(st, &L->ffn_up, st->xn, H, st->up, F, T, "ffn_up", il, e))) return rc;
-    for (int t = 0; t < T; t++) {
-        if (m->act == LF_ACT_GELU)
-            lf_geglu(st->gate + (size_t)t * F, st->up + (size_t)t * F, F);
-        else
-            lf_swiglu(st->gate + (size_t)t * F, st->up + (size_t)t * F, F);
-    }
+    lf_glu_rows(st->op.pool, m->act == LF_ACT_GELU, st->gate, st->up, F, F, T);
     return mm(st, &L->ffn_down, st->gate, F, st->o, H, T, "ffn_down", il, e);
 }
 
@@ -185,12 +201,10 @@ int lf_forward_prenorm(const lf_model_core *m, lf_fwd_state *st, const int32_t *
     if (rc) return rc;
     for (int il = 0; il < m->hp.n_layer; il++) {
         const lf_layer *L = &m->layers[il];
-        for (int t = 0; t < T; t++)
-            lf_rmsnorm(st->xn + (size_t)t * H, st->x + (size_t)t * H, L->attn_norm, H, m->hp.eps);
+        lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->attn_norm, H, m->hp.eps, T);
         if ((rc = lf_block_attention(m, st, il, T, e))) return rc;
         for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
-        for (int t = 0; t < T; t++)
-            lf_rmsnorm(st->xn + (size_t)t * H, st->x + (size_t)t * H, L->ffn_norm, H, m->hp.eps);
+        lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->ffn_norm, H, m->hp.eps, T);
         if ((rc = lf_block_ffn(m, st, il, T, e))) return rc;
         for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
     }

@@ -55,20 +55,14 @@ static int gemma3_forward(const lf_model_core *m, lf_fwd_state *st, const int32_
     if (rc) return rc;
     for (int il = 0; il < m->hp.n_layer; il++) {
         const lf_layer *L = &m->layers[il];
-        for (int t = 0; t < T; t++) lf_rmsnorm(st->xn + (size_t)t * H, st->x + (size_t)t * H, L->attn_norm, H, eps);
+        lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->attn_norm, H, eps, T);
         if ((rc = lf_block_attention(m, st, il, T, e))) return rc;
-        for (int t = 0; t < T; t++) {
-            float *o = st->o + (size_t)t * H, *x = st->x + (size_t)t * H;
-            lf_rmsnorm(o, o, L->post_attn_norm, H, eps);
-            for (int i = 0; i < H; i++) x[i] += o[i];
-        }
-        for (int t = 0; t < T; t++) lf_rmsnorm(st->xn + (size_t)t * H, st->x + (size_t)t * H, L->ffn_norm, H, eps);
+        lf_rmsnorm_rows(st->op.pool, st->o, H, st->o, H, L->post_attn_norm, H, eps, T);
+        for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
+        lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->ffn_norm, H, eps, T);
         if ((rc = lf_block_ffn(m, st, il, T, e))) return rc;
-        for (int t = 0; t < T; t++) {
-            float *o = st->o + (size_t)t * H, *x = st->x + (size_t)t * H;
-            lf_rmsnorm(o, o, L->post_ffw_norm, H, eps);
-            for (int i = 0; i < H; i++) x[i] += o[i];
-        }
+        lf_rmsnorm_rows(st->op.pool, st->o, H, st->o, H, L->post_ffw_norm, H, eps, T);
+        for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
     }
     return lf_block_output(m, st, T, logits, all, e);
 }

@@ -154,13 +154,11 @@ static int lfm2_forward(const lf_model_core *m, lf_fwd_state *st, const int32_t 
     if (rc) return rc;
     for (int il = 0; il < m->hp.n_layer; il++) {
         const lf_layer *L = &m->layers[il];
-        for (int t = 0; t < T; t++)
-            lf_rmsnorm(st->xn + (size_t)t * H, st->x + (size_t)t * H, L->attn_norm, H, m->hp.eps);
+        lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->attn_norm, H, m->hp.eps, T);
         rc = L->kind == 'A' ? lf_block_attention(m, st, il, T, e) : lfm2_shortconv(m, st, il, T, e);
         if (rc) return rc;
         for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
-        for (int t = 0; t < T; t++)
-            lf_rmsnorm(st->xn + (size_t)t * H, st->x + (size_t)t * H, L->ffn_norm, H, m->hp.eps);
+        lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->ffn_norm, H, m->hp.eps, T);
         if ((rc = lf_block_ffn(m, st, il, T, e))) return rc;
         for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
     }

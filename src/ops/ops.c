@@ -155,3 +155,47 @@ void lf_shortconv(float *y, int64_t y_stride, const float *bcx, int64_t bcx_stri
         }
     }
 }
+
+/* ---- several token rows at once, split over the pool (same per-row operations as the single-row
+ * functions: identical results for any thread count) ----------------------------------------------- */
+
+#define ROWS_PARALLEL_MIN 4 /* fewer rows run on the calling thread: a pool barrier costs more */
+
+typedef struct {
+    float *y;
+    const float *x, *w;
+    const float *u;
+    int64_t ys, xs, us;
+    int n, T, act;
+    float eps;
+} rows_job;
+
+static void rmsnorm_rows_fn(void *ctx, int ith, int nth) {
+    const rows_job *j = ctx;
+    long b, e;
+    lf_pool_split(j->T, ith, nth, 1, &b, &e);
+    for (long t = b; t < e; t++) lf_rmsnorm(j->y + t * j->ys, j->x + t * j->xs, j->w, j->n, j->eps);
+}
+
+void lf_rmsnorm_rows(lf_pool *pool, float *y, int64_t y_stride, const float *x, int64_t x_stride, const float *w,
+                     int n, float eps, int T) {
+    rows_job j = {y, x, w, NULL, y_stride, x_stride, 0, n, T, 0, eps};
+    lf_pool_run(T >= ROWS_PARALLEL_MIN ? pool : NULL, rmsnorm_rows_fn, &j);
+}
+
+static void act_rows_fn(void *ctx, int ith, int nth) {
+    const rows_job *j = ctx;
+    long b, e;
+    lf_pool_split(j->T, ith, nth, 1, &b, &e);
+    for (long t = b; t < e; t++) {
+        if (j->act)
+            lf_geglu(j->y + t * j->ys, j->u + t * j->us, j->n);
+        else
+            lf_swiglu(j->y + t * j->ys, j->u + t * j->us, j->n);
+    }
+}
+
+void lf_glu_rows(lf_pool *pool, int gelu, float *g, const float *u, int64_t stride, int n, int T) {
+    rows_job j = {g, NULL, NULL, u, stride, 0, stride, n, T, gelu, 0.0f};
+    lf_pool_run(T >= 2 ? pool : NULL, act_rows_fn, &j);
+}

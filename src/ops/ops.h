@@ -59,6 +59,14 @@ float lf_gelu_ggml_eval(float x);
 /* g[i] = lf_gelu_ggml(g[i]) * u[i] (for x >= 10: x * u[i]), as ggml_vec_geglu_f32. */
 void lf_geglu(float *g, const float *u, int n);
 
+/* lf_rmsnorm of T rows (x rows x_stride floats apart, y rows y_stride), split over the pool's threads
+ * from a few rows on; the same results as row by row. */
+void lf_rmsnorm_rows(lf_pool *pool, float *y, int64_t y_stride, const float *x, int64_t x_stride, const float *w,
+                     int n, float eps, int T);
+/* T rows of the gated activation g = act(g) * u (gelu: lf_geglu, else lf_swiglu), rows stride floats
+ * apart, split over the pool's threads. */
+void lf_glu_rows(lf_pool *pool, int gelu, float *g, const float *u, int64_t stride, int n, int T);
+
 /* Bytes of act buffer lf_matmul needs for T rows of n activations against a weight of dtype w. */
 size_t lf_matmul_act_bound(const lf_kernels *k, uint32_t w, int64_t n, int T);
 
