@@ -2,7 +2,10 @@
 # scripts/main.sh - the main job: set up, build, generate LFM2-350M (Q8_0, random weights), generate
 # text from it, and measure speed (`lfmrt bench`, and `lfmrt bench --compare-llamacpp` side by side with
 # llama.cpp's own library when the npm peer can be installed).
-# Environment: LFMRT_BUILD_DIR (build), LFMRT_THREADS (lfmrt's default: all cores).
+# Then the speed campaign (scripts/speed-matrix.sh: every target of the Speed issue side by side with
+# llama.cpp, verdicts in out/speed/SPEED.md; about 25 minutes).
+# Environment: LFMRT_BUILD_DIR (build), LFMRT_THREADS (lfmrt's default: all cores), LFMRT_SPEED (full:
+# the campaign, quick: its smoke run, 0: skip it).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,8 +49,14 @@ step "benchmark"
 if "$LFMRT" bench --help >/dev/null 2>&1; then
   "$LFMRT" bench -m "$MODEL" -t 1,2 -p 512 -n 128 -r 3
   if [ "$PEER" = 1 ] && [ -x "$BUILD/llamacpp_bench" ]; then
-    step "side by side with llama.cpp (same file, alternating, 1 and 2 threads)"
-    for t in 1 2; do "$LFMRT" bench -m "$MODEL" -t "$t" -p 512 -n 128 -r 3 --compare-llamacpp; done
+    step "side by side with llama.cpp (same file, alternating, 2 threads, 1 and 4 sequences)"
+    "$LFMRT" bench -m "$MODEL" -t 2 -p 512 -n 128 -r 3 --sequences 1,4 --compare-llamacpp
+    case "${LFMRT_SPEED:-full}" in
+      0) echo "speed campaign skipped (LFMRT_SPEED=0)" ;;
+      quick) step "speed campaign (smoke run)"; LFMRT_BUILD_DIR="$BUILD" bash scripts/speed-matrix.sh --quick out/speed ;;
+      *) step "speed campaign: every target of the Speed issue (out/speed/SPEED.md)"
+         LFMRT_BUILD_DIR="$BUILD" bash scripts/speed-matrix.sh out/speed ;;
+    esac
   fi
 else
   echo "lfmrt bench is not available yet: timing 3 runs of 128 tokens instead"
