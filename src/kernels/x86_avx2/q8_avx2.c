@@ -91,7 +91,7 @@ static inline void store_rows(float *s, int64_t r, int64_t nrows, __m128 acc) {
  * x86_avx512/q8_avx512.c; prefetches never fault). */
 #define LF_UNROLL _Pragma("GCC unroll 4")
 #ifndef GEMV_PF
-#define GEMV_PF 4096
+#define GEMV_PF 8192
 #endif
 
 /* ---- Q8_0 x Q8_0 ------------------------------------------------------------------------------ */

@@ -29,7 +29,7 @@
 #endif
 
 #define LF_UNROLL _Pragma("GCC unroll 8")
-#define GEMV_PF 4096
+#define GEMV_PF 8192
 
 static inline float h2f(const uint8_t *p) {
     uint16_t h;

@@ -35,10 +35,12 @@
 /* Software prefetch distance of the gemvs, in bytes ahead of each of the 4 rows' read position. The
  * 4 interleaved row streams defeat the hardware prefetchers: from DRAM (256 MiB matrix, one thread,
  * best of 12, each against a read-sum of the same buffer in the same run) the Q4_0 gemv reached 0.43
- * of the read-sum bandwidth without prefetch, 0.72 at 2 KiB, 0.80-0.87 at 4 KiB (8 KiB no better);
- * Q8_0 0.52 -> 0.9-0.98. In cache it costs nothing measurable. Prefetches never fault, so reaching
- * past the matrix is harmless. */
-#define GEMV_PF 4096
+ * of the read-sum bandwidth without prefetch, 0.72 at 2 KiB, 0.80-0.87 at 4 KiB; Q8_0 0.52 -> 0.9-0.98
+ * with rows of 1024. Long rows need more: with rows of 4608 (ffn_down) 4 KiB ahead lands about 1.5 KiB
+ * into the next row, and the Q4_0 gemv fell to 8.6 GB/s against 12.3 at 8 KiB (rows of 1024: 12.2 at
+ * 4 KiB, 12.5 at 8 KiB; 12-16 KiB no better). In cache it costs nothing measurable. Prefetches never
+ * fault, so reaching past the matrix is harmless. */
+#define GEMV_PF 8192
 
 /* ---- quantize_row_q8_0 ------------------------------------------------------------------------ */
 
