@@ -37,6 +37,7 @@
 #define KB 32 /* blocks per packed chunk: 32 x 576 bytes = 18 KiB, L1-resident */
 #define TT 8  /* tokens per register tile */
 #define TC 64 /* tokens per accumulator chunk */
+#define PACK_PF 8192 /* software prefetch distance of the packing, bytes */
 
 
 #define LF_UNROLL _Pragma("GCC unroll 8")
@@ -99,7 +100,13 @@ static void pack_scales(const uint8_t *const r[PR], int64_t b0, int nkb, size_t 
     _Alignas(32) uint16_t d[KB][PR];
     for (int i = 0; i < PR; i++) {
         const uint8_t *src = r[i] + (size_t)b0 * bs;
-        for (int kb = 0; kb < nkb; kb++) memcpy(&d[kb][i], src + (size_t)kb * bs, 2);
+        for (int kb = 0; kb < nkb; kb++) {
+            /* this walk is the first touch of the weights: prefetch PACK_PF ahead (for rows stored one after
+             * another that is the next panels, for long rows further along the same row), or with few
+             * tokens (batched decode) the call waits on DRAM latency */
+            if (!(kb & 1)) _mm_prefetch((const char *)(src + (size_t)kb * bs + PACK_PF), _MM_HINT_T0);
+            memcpy(&d[kb][i], src + (size_t)kb * bs, 2);
+        }
     }
     for (int kb = 0; kb < nkb; kb++) p->d[kb] = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)d[kb]));
 }
