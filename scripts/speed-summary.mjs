@@ -35,17 +35,19 @@ out.push('# lfmrt vs llama.cpp: speed campaign');
 out.push('');
 if (rows.length) {
   const b = rows[0].bandwidth_gbs || {};
-  out.push(`Read bandwidth (bwprobe, same run): 1 thread ${f1(b.t1)} GB/s, 2 threads ${f1(b.t2)} GB/s. ` +
+  out.push(`Read bandwidth (bwprobe, first configuration's run): 1 thread ${f1(b.t1)} GB/s, 2 threads ${f1(b.t2)} GB/s; ` +
+    'each configuration probes again and its roofline fractions use its own figure (column "probe"). ' +
     `Prompt ${rows[0].n_prompt} tokens, ${rows[0].n_gen} decoded, ${rows[0].reps} alternating repetitions (medians).`);
   out.push('');
 }
-out.push('| model | type | threads | seqs | lfmrt pp / tg tok/s | llama.cpp pp / tg tok/s | ratio pp / tg | roofline lfmrt / llama.cpp | cold start ms lfmrt / llama.cpp |');
-out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|');
+out.push('| model | type | threads | seqs | lfmrt pp / tg tok/s | llama.cpp pp / tg tok/s | ratio pp / tg | roofline lfmrt / llama.cpp | probe GB/s | cold start ms lfmrt / llama.cpp |');
+out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const r of rows) {
   const a = r.lfmrt, l = r.llamacpp, q = r.ratio;
   out.push(`| ${r.preset} | ${r.type} | ${r.threads} | ${r.sequences} | ${f1(a.prefill_tok_s)} / ${f1(a.decode_tok_s)} | ` +
     `${f1(l.prefill_tok_s)} / ${f1(l.decode_tok_s)} | ${f2(q.prefill)} / ${f2(q.decode)} | ` +
-    `${pct(a.decode_roofline)} / ${pct(l.decode_roofline)} | ${f1(a.cold_start_ms)} / ${f1(l.cold_start_ms)} |`);
+    `${pct(a.decode_roofline)} / ${pct(l.decode_roofline)} | ${f1((r.bandwidth_gbs || {}).threads)} | ` +
+    `${f1(a.cold_start_ms)} / ${f1(l.cold_start_ms)} |`);
 }
 
 // targets
