@@ -51,21 +51,7 @@ static inline __m512 reduce16x16(const __m512 v[16]) {
     return _mm512_permutexvar_ps(order, z);
 }
 
-static inline float dot_f32_body(int64_t n, const float *x, const float *y) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        a0 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i), a0);
-        a1 = _mm512_fmadd_ps(_mm512_loadu_ps(x + i + 16), _mm512_loadu_ps(y + i + 16), a1);
-    }
-    for (; i < n; i += 16) {
-        const __mmask16 m = tail_mask(n - i);
-        a0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, y + i), a0);
-    }
-    return reduce16(_mm512_add_ps(a0, a1));
-}
-
-/* The lanes of dot_f32_body before its final sum. */
+/* The 16 lanes of a dot (two FMA chains, added) before their sum. */
 static inline __m512 dot_f32_lanes(int64_t n, const float *x, const float *y) {
     __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
     int64_t i = 0;
@@ -80,7 +66,7 @@ static inline __m512 dot_f32_lanes(int64_t n, const float *x, const float *y) {
     return _mm512_add_ps(a0, a1);
 }
 
-/* The lanes of dot_f16_f32_body before its final sum. */
+/* The same with f16 x, widened exactly. */
 static inline __m512 dot_f16_f32_lanes(int64_t n, const uint16_t *x, const float *y) {
     __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
     int64_t i = 0;
@@ -95,18 +81,10 @@ static inline __m512 dot_f16_f32_lanes(int64_t n, const uint16_t *x, const float
     return _mm512_add_ps(a0, a1);
 }
 
+static inline float dot_f32_body(int64_t n, const float *x, const float *y) { return reduce16(dot_f32_lanes(n, x, y)); }
+
 static inline float dot_f16_f32_body(int64_t n, const uint16_t *x, const float *y) {
-    __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32) {
-        a0 = _mm512_fmadd_ps(load_h16(x + i), _mm512_loadu_ps(y + i), a0);
-        a1 = _mm512_fmadd_ps(load_h16(x + i + 16), _mm512_loadu_ps(y + i + 16), a1);
-    }
-    for (; i < n; i += 16) {
-        const __mmask16 m = tail_mask(n - i);
-        a0 = _mm512_fmadd_ps(maskz_load_h16(m, x + i), _mm512_maskz_loadu_ps(m, y + i), a0);
-    }
-    return reduce16(_mm512_add_ps(a0, a1));
+    return reduce16(dot_f16_f32_lanes(n, x, y));
 }
 
 #endif
