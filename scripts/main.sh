@@ -3,7 +3,7 @@
 # text from it, and measure speed (`lfmrt bench`, and `lfmrt bench --compare-llamacpp` side by side with
 # llama.cpp's own library when the npm peer can be installed).
 # Then the speed campaign (scripts/speed-matrix.sh: every target of the Speed issue side by side with
-# llama.cpp, verdicts in out/speed/SPEED.md; about 25 minutes).
+# llama.cpp, verdicts in out/speed/SPEED.md; about 10 minutes).
 # Environment: LFMRT_BUILD_DIR (build), LFMRT_THREADS (lfmrt's default: all cores), LFMRT_SPEED (full:
 # the campaign, quick: its smoke run, 0: skip it).
 set -euo pipefail
