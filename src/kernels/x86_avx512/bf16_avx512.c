@@ -106,25 +106,7 @@ static inline __attribute__((always_inline)) void bh_rows(const int rr, int64_t 
 
 void gemv_bf16_bf16_avx512bf16(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                                const void *a) {
-    const uint8_t *wb = w;
-    const uint16_t *row[8];
-    float out[8];
-    int64_t r = 0;
-    for (; r + 8 <= nrows; r += 8) {
-        for (int m = 0; m < 8; m++) row[m] = (const uint16_t *)(wb + (size_t)(r + m) * w_stride);
-        bh_rows(8, n, row, a, out);
-        for (int m = 0; m < 8; m++) s[r + m] = out[m];
-    }
-    for (; r + 4 <= nrows; r += 4) {
-        for (int m = 0; m < 4; m++) row[m] = (const uint16_t *)(wb + (size_t)(r + m) * w_stride);
-        bh_rows(4, n, row, a, out);
-        for (int m = 0; m < 4; m++) s[r + m] = out[m];
-    }
-    for (; r < nrows; r++) {
-        row[0] = (const uint16_t *)(wb + (size_t)r * w_stride);
-        bh_rows(1, n, row, a, out);
-        s[r] = out[0];
-    }
+    FG_GEMV_DRIVE(bh_rows);
 }
 
 void dot_bf16_bf16_avx512bf16(int64_t n, float *s, const void *w, const void *a) {

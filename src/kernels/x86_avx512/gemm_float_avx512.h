@@ -63,6 +63,31 @@ static inline __m128 fg_reduce4(__m512 a, __m512 b, __m512 c, __m512 d) {
     return _mm512_castps512_ps128(_mm512_permutexvar_ps(_mm512_setr_epi32(0, 4, 8, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), r));
 }
 
+/* The gemv driver: 8-row passes, then 4, then single rows, each through ROWS(rr, n, row, a, out) (an
+ * always-inline rows function of the kind at hand). Expects n, nrows, s, w, w_stride, a in scope. */
+#define FG_GEMV_DRIVE(ROWS)                                                                          \
+    do {                                                                                             \
+        const uint8_t *wb_ = w;                                                                      \
+        const uint16_t *row_[8];                                                                     \
+        float out_[8];                                                                               \
+        int64_t r_ = 0;                                                                              \
+        for (; r_ + 8 <= nrows; r_ += 8) {                                                           \
+            for (int m = 0; m < 8; m++) row_[m] = (const uint16_t *)(wb_ + (size_t)(r_ + m) * w_stride); \
+            ROWS(8, n, row_, a, out_);                                                               \
+            for (int m = 0; m < 8; m++) s[r_ + m] = out_[m];                                         \
+        }                                                                                            \
+        for (; r_ + 4 <= nrows; r_ += 4) {                                                           \
+            for (int m = 0; m < 4; m++) row_[m] = (const uint16_t *)(wb_ + (size_t)(r_ + m) * w_stride); \
+            ROWS(4, n, row_, a, out_);                                                               \
+            for (int m = 0; m < 4; m++) s[r_ + m] = out_[m];                                         \
+        }                                                                                            \
+        for (; r_ < nrows; r_++) {                                                                   \
+            row_[0] = (const uint16_t *)(wb_ + (size_t)r_ * w_stride);                               \
+            ROWS(1, n, row_, a, out_);                                                               \
+            s[r_] = out_[0];                                                                         \
+        }                                                                                            \
+    } while (0)
+
 #endif /* LF_GEMM_FLOAT_AVX512_UTIL */
 
 #define FG_CAT_(a, b) a##b
@@ -246,25 +271,7 @@ static inline __attribute__((always_inline)) void FG_GROWS(const int rr, int64_t
 }
 
 void FG_GEMV(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride, const void *a) {
-    const uint8_t *wb = w;
-    const uint16_t *row[8];
-    float out[8];
-    int64_t r = 0;
-    for (; r + 8 <= nrows; r += 8) {
-        for (int m = 0; m < 8; m++) row[m] = (const uint16_t *)(wb + (size_t)(r + m) * w_stride);
-        FG_GROWS(8, n, row, a, out);
-        for (int m = 0; m < 8; m++) s[r + m] = out[m];
-    }
-    for (; r + 4 <= nrows; r += 4) {
-        for (int m = 0; m < 4; m++) row[m] = (const uint16_t *)(wb + (size_t)(r + m) * w_stride);
-        FG_GROWS(4, n, row, a, out);
-        for (int m = 0; m < 4; m++) s[r + m] = out[m];
-    }
-    for (; r < nrows; r++) {
-        row[0] = (const uint16_t *)(wb + (size_t)r * w_stride);
-        FG_GROWS(1, n, row, a, out);
-        s[r] = out[0];
-    }
+    FG_GEMV_DRIVE(FG_GROWS);
 }
 
 #undef FG_GROWS
