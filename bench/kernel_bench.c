@@ -20,6 +20,7 @@
 
 #include "format/dtype.h"
 #include "kernels/kernels.h"
+#include "kernels/pack.h"
 #if defined(LFMRT_HAVE_X86)
 #include "kernels/x86_avx512/avx512.h"
 #endif
@@ -168,6 +169,57 @@ static void compare_gemms(const lf_kernels *k, uint32_t t, int64_t n, int reps, 
 }
 #endif
 
+/* The same matrices repacked at load (kernels/pack.h): decode (1 token) from DRAM and in cache, and the
+ * gemm at 4 tokens (batched decode) and 64 (prefill) next to the in-call panel gemm, interleaved. */
+static void bench_packed(const lf_kernels *k, uint32_t t, int64_t n, int reps, const uint8_t *wb, int64_t big_rows,
+                         const uint8_t *ws, int64_t small_rows, size_t rb, const double *g_read) {
+    const lf_type_kernels *tk = &k->t[t];
+    const size_t gb = lf_pack_group_bytes(t, n), ab = lf_act_side_row_size(n);
+    const int64_t T = 64;
+    uint8_t *pb = aligned_alloc(64, lf_pack_bytes(t, n, big_rows)), *ps = aligned_alloc(64, lf_pack_bytes(t, n, small_rows));
+    uint8_t *act = aligned_alloc(64, ab * (size_t)T);
+    float *x = malloc((size_t)n * sizeof *x), *out = malloc((size_t)(big_rows > small_rows * T ? big_rows : small_rows * T) * sizeof(float));
+    if (!pb || !ps || !act || !x || !out) {
+        fprintf(stderr, "kernel_bench: out of memory\n");
+        exit(1);
+    }
+    lf_pack_groups(t, n, big_rows, wb, rb, pb, 0, (big_rows + 15) / 16);
+    lf_pack_groups(t, n, small_rows, ws, rb, ps, 0, (small_rows + 15) / 16);
+    for (int64_t j = 0; j < T; j++) {
+        for (int64_t i = 0; i < n; i++) x[i] = randf();
+        k->t[LF_DT_Q8_0].from_f32(x, act + (size_t)j * ab, n);
+        lf_act_side_fill(act + (size_t)j * ab, n);
+    }
+    double g_big[100], g_small[100], m4p[100], m4g[100], m64p[100], m64g[100];
+    for (int r = 0; r < reps; r++) {
+        double t0 = now_s();
+        tk->gemm_packed(n, big_rows, 1, out, (size_t)big_rows, pb, gb, act, ab);
+        g_big[r] = (double)big_rows * (double)rb / (now_s() - t0) / 1e9;
+        t0 = now_s();
+        for (int i = 0; i < 64; i++) tk->gemm_packed(n, small_rows, 1, out, (size_t)small_rows, ps, gb, act, ab);
+        g_small[r] = 64.0 * (double)small_rows * (double)rb / (now_s() - t0) / 1e9;
+        const int64_t Ts[2] = {4, T};
+        double *dp[2] = {m4p, m64p}, *dg[2] = {m4g, m64g};
+        for (int v = 0; v < 2; v++) {
+            const double macs = (double)small_rows * (double)Ts[v] * (double)n;
+            t0 = now_s();
+            for (int i = 0; i < (v ? 1 : 16); i++)
+                tk->gemm_packed(n, small_rows, Ts[v], out, (size_t)small_rows, ps, gb, act, ab);
+            dp[v][r] = (v ? 1 : 16) * macs / (now_s() - t0) / 1e9;
+            t0 = now_s();
+            for (int i = 0; i < (v ? 1 : 16); i++)
+                for (int64_t r0 = 0; r0 < small_rows; r0 += 16)
+                    tk->gemm(n, 16, Ts[v], out + r0, (size_t)small_rows, ws + (size_t)r0 * rb, rb, act, ab);
+            dg[v][r] = (v ? 1 : 16) * macs / (now_s() - t0) / 1e9;
+        }
+    }
+    printf("%-5s packed x16: decode %.1f GB/s from DRAM (x%.2f of read-sum), in cache %.1f GB/s; gemm 4 tokens "
+           "%.1f GMAC/s (panel gemm %.1f), 64 tokens %.1f (panel %.1f)\n",
+           lf_dtype_name(t), best(g_big, reps), best(g_big, reps) / best(g_read, reps), best(g_small, reps),
+           best(m4p, reps), best(m4g, reps), best(m64p, reps), best(m64g, reps));
+    free(pb), free(ps), free(act), free(x), free(out);
+}
+
 int main(int argc, char **argv) {
     int reps = 7;
     int64_t n = 1024, big_mib = 256;
@@ -233,6 +285,7 @@ int main(int argc, char **argv) {
                (long long)T, pv);
         if (tk->gemm) printf(", gemm %.1f GMAC/s (x%.2f)", pm, pm / pv);
         printf(sink == 42 ? " \n" : "\n"); /* keeps the read-sum alive */
+        if (tk->gemm_packed) bench_packed(&k, t, n, reps, wb, big_rows, ws, small_rows, rb, g_read);
         free(wb);
         free(ws);
         free(act);

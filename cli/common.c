@@ -46,6 +46,9 @@ int cli_open_model(const char *cmd, const char *path, int n_threads, lfmrt_model
     if (rc) return rc;
     lfmrt_model_params mp = lfmrt_model_default_params();
     mp.n_threads = n_threads;
+    /* LFMRT_NO_REPACK=1: keep the file's weight layout (A/B timing of the load-time repack; same results) */
+    const char *nr = getenv("LFMRT_NO_REPACK");
+    mp.no_repack = nr && *nr && strcmp(nr, "0") != 0;
     lfmrt_err e;
     memset(&e, 0, sizeof e);
     rc = lfmrt_model_open(path, &mp, out, &e);

@@ -32,6 +32,11 @@ typedef struct lfmrt_sampler lfmrt_sampler;
 typedef struct lfmrt_model_params {
     int n_threads;     /* worker threads for sessions of this model; <= 0: physical cores */
     bool use_ref_kernels; /* force scalar reference kernels (testing) */
+    bool no_repack;    /* keep every weight in the file's layout. By default the matrices whose type the
+                        * CPU's kernels read faster repacked (Q4_0/Q8_0 with AVX-512 VNNI) are copied into
+                        * that layout by a background thread at idle priority, started at open, each used
+                        * as soon as it is complete, and their file pages released: the results are the
+                        * same bit for bit, whichever layout a matrix is in when it is used */
 } lfmrt_model_params;
 
 lfmrt_model_params lfmrt_model_default_params(void);
@@ -41,6 +46,10 @@ lfmrt_model_params lfmrt_model_default_params(void);
 int lfmrt_model_open(const char *path, const lfmrt_model_params *params, lfmrt_model **out,
                      lfmrt_err *err);
 void lfmrt_model_close(lfmrt_model *m);
+/* Blocks until the background repacking (see no_repack) is complete; returns at once when there is none.
+ * Never needed for correctness; benchmarks call it so that they time the steady state. Call it from the
+ * thread that owns the model, not concurrently with lfmrt_model_close. */
+void lfmrt_model_finish_repack(lfmrt_model *m);
 
 typedef struct lfmrt_model_info {
     const char *arch;      /* "lfm2", ... (owned by the model) */
@@ -143,12 +152,14 @@ int lfmrt_batch_decode(lfmrt_session *const *sessions, const int32_t *tokens, in
 
 /* Memory a session holds, in bytes. weights_mapped: the model's whole GGUF image (mapped read-only,
  * shared by every session of the model); weights_resident: how much of that image is in memory now
- * (mincore; 0 where the OS cannot tell); kv_cache: the KV cache as allocated for n_ctx (attention
+ * (mincore: the file's pages in the page cache, whether or not this process maps them; 0 where the OS
+ * cannot tell); weights_packed: the buffer of the model's repacked weights (anonymous memory, shared
+ * by every session; the file pages of each copied matrix are released); kv_cache: the KV cache as allocated for n_ctx (attention
  * layers; sliding-window layers their ring); conv_state: LFM2 short-conv state; scratch: the per-batch
  * activation buffers, attention scratch and logits buffer allocated at session creation. Allocated
  * sizes, not touched pages. Never fails; reads no state that prefill or decode change. */
 typedef struct lfmrt_memory_info {
-    uint64_t weights_mapped, weights_resident, kv_cache, conv_state, scratch;
+    uint64_t weights_mapped, weights_resident, weights_packed, kv_cache, conv_state, scratch;
 } lfmrt_memory_info;
 void lfmrt_session_memory(const lfmrt_session *s, lfmrt_memory_info *out);
 

@@ -69,3 +69,33 @@ size_t lf_resident_bytes(const void *addr, size_t len) {
     }
     return res;
 }
+
+void lf_mapfile_drop(const void *addr, size_t len) {
+    const long ps = sysconf(_SC_PAGESIZE);
+    if (!addr || ps <= 0) return;
+    const uintptr_t page = (uintptr_t)ps, a = ((uintptr_t)addr + page - 1) & ~(page - 1),
+                    end = ((uintptr_t)addr + len) & ~(page - 1);
+    if (end > a) (void)madvise((void *)a, (size_t)(end - a), MADV_DONTNEED);
+}
+
+void *lf_anon_alloc(size_t len) {
+    if (len == 0) return NULL;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+#if !defined(MADV_POPULATE_WRITE)
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+void lf_anon_populate(void *addr, size_t len) {
+    const long ps = sysconf(_SC_PAGESIZE);
+    if (!addr || ps <= 0) return;
+    const uintptr_t page = (uintptr_t)ps, a = ((uintptr_t)addr + page - 1) & ~(page - 1),
+                    end = ((uintptr_t)addr + len) & ~(page - 1);
+    if (end > a) (void)madvise((void *)a, (size_t)(end - a), MADV_POPULATE_WRITE); /* older kernels: EINVAL, */
+}                                                                                  /* pages fault in on use */
+
+void lf_anon_free(void *p, size_t len) {
+    if (p && len) munmap(p, len);
+}

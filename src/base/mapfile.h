@@ -23,4 +23,17 @@ void lf_mapfile_close(lf_mapfile *m);
  * len 0 or where mincore fails. addr need not be page-aligned. Allocates nothing. */
 size_t lf_resident_bytes(const void *addr, size_t len);
 
+/* Tells the OS the whole pages inside [addr, addr + len) of a read-only file mapping are not needed now
+ * (madvise MADV_DONTNEED): they leave this process's resident set; a later read maps them again from
+ * the file. For weights copied elsewhere (repacked) whose originals are rarely read. */
+void lf_mapfile_drop(const void *addr, size_t len);
+
+/* Zeroed anonymous memory of len bytes, page-aligned (4 KiB pages: transparent huge pages were measured
+ * to stall for hundreds of ms in compaction on a machine with a full page cache). NULL on failure. */
+void *lf_anon_alloc(size_t len);
+/* Maps in the whole pages inside [addr, addr + len) of such memory in one call (MADV_POPULATE_WRITE)
+ * instead of one fault per page: about twice as fast, and several threads can each do their part. */
+void lf_anon_populate(void *addr, size_t len);
+void lf_anon_free(void *p, size_t len);
+
 #endif

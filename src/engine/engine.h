@@ -16,6 +16,7 @@ struct lfmrt_model {
     char name[256];
     int64_t n_params;
     uint64_t weight_bytes;
+    struct lf_repack *repack; /* background weight repacking (engine/repack.c), or NULL */
 };
 
 struct lfmrt_session {
@@ -23,5 +24,16 @@ struct lfmrt_session {
     lf_pool *pool;
     lf_fwd_state st;
 };
+
+/* Background repacking (engine/repack.c): starts a thread that copies every matrix of m->core whose type
+ * the kernels read in the x16 layout (kernels/pack.h) and publishes each copy in its lf_mat.packed;
+ * LFMRT_E_NOMEM if the buffer or the thread cannot be had (the model is then unchanged). wait joins the
+ * thread (all copies published); stop asks it to finish early, joins it and frees the copies (model
+ * close, after every session is gone); bytes: the size of the copies (0 if none). */
+typedef struct lf_repack lf_repack;
+int lf_repack_start(struct lfmrt_model *m, lfmrt_err *err);
+void lf_repack_wait(struct lfmrt_model *m);
+void lf_repack_stop(struct lfmrt_model *m);
+size_t lf_repack_bytes(const struct lfmrt_model *m);
 
 #endif

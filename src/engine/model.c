@@ -9,6 +9,7 @@ lfmrt_model_params lfmrt_model_default_params(void) {
     lfmrt_model_params p = {0};
     p.n_threads = 0;
     p.use_ref_kernels = false;
+    p.no_repack = false;
     return p;
 }
 
@@ -52,6 +53,7 @@ int lfmrt_model_open(const char *path, const lfmrt_model_params *params, lfmrt_m
         m->weight_bytes += t->nbytes;
     }
     m->n_threads = p.n_threads > 0 ? p.n_threads : lf_cpu_physical_cores();
+    if (!p.no_repack && (rc = lf_repack_start(m, err))) goto fail;
     *out = m;
     return LFMRT_OK;
 fail:
@@ -62,9 +64,12 @@ fail:
 void lfmrt_model_close(lfmrt_model *m) {
     if (!m) return;
     lf_vocab_destroy(m->vocab);
+    lf_repack_stop(m);
     lf_gguf_close(m->g);
     free(m);
 }
+
+void lfmrt_model_finish_repack(lfmrt_model *m) { lf_repack_wait(m); }
 
 void lfmrt_model_get_info(const lfmrt_model *m, lfmrt_model_info *info) {
     const lf_hparams *hp = &m->core.hp;

@@ -134,6 +134,7 @@ void lfmrt_session_memory(const lfmrt_session *s, lfmrt_memory_info *out) {
     const uint8_t *p = lf_gguf_bytes(m->g, &img);
     out->weights_mapped = img;
     out->weights_resident = lf_resident_bytes(p, img);
+    out->weights_packed = lf_repack_bytes(m);
     out->kv_cache = lf_kv_bytes(&st->kv);
     out->conv_state = st->conv.buf ? (uint64_t)st->conv.n_layers * st->conv.n_embd * st->conv.n_keep * sizeof(float) : 0;
     /* the buffers lf_state_init allocates (models/blocks.c), from the same widths */

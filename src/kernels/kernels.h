@@ -69,6 +69,11 @@ typedef struct lf_type_kernels {
     lf_gemv_fn gemv;        /* several rows per call */
     lf_gemm_fn gemm;        /* several rows x several tokens; NULL: use gemv per token */
     unsigned char gemm_side; /* 1: gemm's activation rows carry lf_act_side entries (Q8_0 vec_dot type) */
+    /* Over weights repacked at load into the x16 layout (kernels/pack.h; NULL: the ISA level does not read
+     * it): the lf_gemm_fn contract with w the 64-byte aligned start of the group holding row 0, w_stride
+     * the group stride (lf_pack_group_bytes), any ntok >= 1 (one token is decode's gemv), activation rows
+     * with lf_act_side entries. Bit-identical to the reference dot of each row. */
+    lf_gemm_fn gemm_packed;
     const char *isa;        /* "ref", "avx2", ... for reports */
 } lf_type_kernels;
 

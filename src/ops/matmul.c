@@ -5,11 +5,14 @@
  * while the block's weights are hot in cache, with the kernel's multi-row gemv -- or, when the dtype
  * has a gemm (several rows x several tokens per weight unpacking) and T > 1, with the gemm over chunks
  * of MM_TCHUNK tokens (outer loop, so a chunk's converted activations stay in L2 while every row
- * block of the thread's share passes over them). Either way each output is the same dot product. */
+ * block of the thread's share passes over them). Either way each output is the same dot product.
+ * A matrix repacked at load (lf_mat.packed) goes through the type's gemm_packed for every T, 1 included:
+ * one call per thread and token chunk over the thread's whole share, a single stream of weights. */
 #include "ops/ops.h"
 
 #include <string.h>
 
+#include "kernels/pack.h"
 #include "lfmrt/status.h"
 
 typedef struct {
@@ -26,6 +29,7 @@ typedef struct {
     lf_gemv_fn gemv;
     lf_gemm_fn gemm; /* NULL: gemv per token */
     int side;        /* gemm's activation rows carry lf_act_side entries */
+    const uint8_t *packed; /* non-NULL: gemm is gemm_packed over these packed rows (W->packed) */
 } mm_job;
 
 static void mm_convert(void *ctx, int ith, int nth) {
@@ -45,6 +49,16 @@ static void mm_rows(void *ctx, int ith, int nth) {
     mm_job *j = ctx;
     long b, e;
     lf_pool_split((long)j->W->ne1, ith, nth, MM_BLOCK, &b, &e);
+    if (j->packed) {
+        if (e <= b) return;
+        for (int t0 = 0; t0 < j->T; t0 += MM_TCHUNK) {
+            const int nt = j->T - t0 < MM_TCHUNK ? j->T - t0 : MM_TCHUNK;
+            j->gemm(j->W->ne0, e - b, nt, j->y + (int64_t)t0 * j->ys + b, (size_t)j->ys,
+                    j->packed + (size_t)(b / LF_PACK_ROWS) * j->W->group_bytes, j->W->group_bytes,
+                    j->act + (size_t)t0 * j->act_row, j->act_row);
+        }
+        return;
+    }
     if (j->gemm && j->T > 1) {
         for (int t0 = 0; t0 < j->T; t0 += MM_TCHUNK) {
             const int nt = j->T - t0 < MM_TCHUNK ? j->T - t0 : MM_TCHUNK;
@@ -70,7 +84,9 @@ static void mm_rows(void *ctx, int ith, int nth) {
 
 size_t lf_matmul_act_bound(const lf_kernels *k, uint32_t w, int64_t n, int T) {
     const size_t plain = lf_kernels_act_size(k, w, n), g = lf_kernels_gemm_act_size(k, w, n);
-    return (T > 1 && g > plain ? g : plain) * (size_t)T;
+    size_t row = T > 1 && g > plain ? g : plain;
+    if (plain && k->t[w].gemm_packed && lf_act_side_row_size(n) > row) row = lf_act_side_row_size(n);
+    return row * (size_t)T;
 }
 
 int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, float *y, int64_t y_stride,
@@ -78,12 +94,18 @@ int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, 
     const lf_type_kernels *tk = &ctx->k->t[W->type];
     const lf_type_kernels *ak = &ctx->k->t[tk->vec_dot_type];
     if (!tk->gemv || !ak->from_f32) return LFMRT_E_INVALID;
-    const int use_gemm = tk->gemm && T > 1;
-    const size_t act_row = use_gemm ? lf_kernels_gemm_act_size(ctx->k, W->type, W->ne0)
-                                    : lf_kernels_act_size(ctx->k, W->type, W->ne0);
+    /* published by the background repack (engine/repack.c) with a release store; read once per call so
+     * every thread of this product uses the same layout */
+    const uint8_t *pk = __atomic_load_n(&W->packed, __ATOMIC_ACQUIRE);
+    const int packed = pk && tk->gemm_packed && ak == &ctx->k->t[LF_DT_Q8_0];
+    const int use_gemm = !packed && tk->gemm && T > 1;
+    const size_t act_row = packed     ? lf_act_side_row_size(W->ne0)
+                           : use_gemm ? lf_kernels_gemm_act_size(ctx->k, W->type, W->ne0)
+                                      : lf_kernels_act_size(ctx->k, W->type, W->ne0);
     if (act_row * (size_t)T > ctx->act_cap) return LFMRT_E_RANGE;
-    mm_job j = {ctx->k, W, x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv,
-                use_gemm ? tk->gemm : NULL, use_gemm && tk->gemm_side};
+    mm_job j = {ctx->k,   W,         x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv,
+                packed ? tk->gemm_packed : use_gemm ? tk->gemm : NULL,
+                packed || (use_gemm && tk->gemm_side), packed ? pk : NULL};
     lf_pool_run(T > 1 ? ctx->pool : NULL, mm_convert, &j);
     lf_pool_run(ctx->pool, mm_rows, &j);
     return LFMRT_OK;

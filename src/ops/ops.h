@@ -17,6 +17,11 @@ typedef struct lf_mat {
     uint32_t type;
     int64_t ne0, ne1;
     size_t row_bytes;
+    /* The same rows repacked in the x16 layout (kernels/pack.h), which lf_matmul then reads with the
+     * type's gemm_packed; NULL when not packed (yet: set once, by the model's background repack, with a
+     * release store after group_bytes; read with an acquire load). data stays valid. */
+    const uint8_t *packed;
+    size_t group_bytes; /* lf_pack_group_bytes of the packed form */
 } lf_mat;
 
 /* What threaded ops need: kernels, a pool (may be NULL), and a scratch buffer for converted activations

@@ -30,6 +30,9 @@ for th in 1 2; do
       is_json "$T/row$i.json" 'j.cpu_util_prefill > 0 && j.cpu_util_decode > 0'
       is_json "$T/row$i.json" 'j.memory.weights_mapped > 0 && j.memory.weights_resident > 0 && j.memory.weights_resident <= j.memory.weights_mapped && j.memory.conv_state > 0 && j.memory.scratch > 0'
       is_json "$T/row$i.json" 'j.memory.weights_resident + j.memory.kv_cache + j.memory.conv_state + j.memory.scratch <= j.peak_rss_bytes'
+      # the background repack (Q8_0: packed where the CPU has AVX-512 VNNI) is waited for and reported
+      is_json "$T/row$i.json" 'j.repack_ms >= 0 && j.memory.weights_packed >= 0 && j.memory.weights_packed <= 2 * j.memory.weights_mapped'
+      is_json "$T/row$i.json" 'j.memory.weights_packed + j.memory.kv_cache + j.memory.scratch <= j.peak_rss_bytes'
       # the mapping is the whole file
       is_json "$T/row$i.json" "j.memory.weights_mapped === $(stat -c %s "$M")"
     fi

@@ -233,7 +233,7 @@ static void test_matmul_levels(void **state) {
             uint8_t *act = malloc(cap);
             assert_non_null(act);
             lf_opctx ctx = {&k, NULL, act, cap};
-            const lf_mat W = {w, t, n, rows, rb};
+            const lf_mat W = {w, t, n, rows, rb, NULL, 0};
             for (size_t i = 0; i < (size_t)ys * T; i++) y[i] = SENTINEL;
             assert_int_equal(lf_matmul(&ctx, &W, x, xs, y, ys, T), 0);
             for (int tok = 0; tok < T; tok++) {

@@ -27,6 +27,12 @@ void gemm_q8_0_q8_0_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, siz
                            size_t w_stride, const void *a, size_t a_stride);
 void gemm_q4_0_q8_0_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                            size_t w_stride, const void *a, size_t a_stride);
+/* lf_type_kernels.gemm_packed: weights in the x16 layout (kernels/pack.h), 16 rows x up to 8 tokens per
+ * tile, bit-identical per output to dot_q8_0_q8_0_ref / dot_q4_0_q8_0_ref (gemm_packed_avx512.c). */
+void gemm_packed_q8_0_q8_0_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                                  size_t w_stride, const void *a, size_t a_stride);
+void gemm_packed_q4_0_q8_0_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                                  size_t w_stride, const void *a, size_t a_stride);
 void dot_f16_f16_avx512(int64_t n, float *s, const void *w, const void *a);
 void gemv_f16_f16_avx512(int64_t n, int64_t nrows, float *s, const void *w, size_t w_stride,
                          const void *a);

@@ -1,6 +1,7 @@
 /* kernels/x86_avx512/install_avx512.c - the AVX-512 entries of the kernel table (Ice Lake, Zen 4
- * and later: F, BW, VL, VNNI). Replaces Q8_0 quantization, the F16, Q8_0 and Q4_0 dot/gemv and the Q8_0, Q4_0 gemm;
- * everything else keeps whatever the earlier cascade levels installed. */
+ * and later: F, BW, VL, VNNI). Replaces Q8_0 quantization, the F16, Q8_0 and Q4_0 dot/gemv, the Q8_0
+ * and Q4_0 gemms (in-call panels, and over weights packed at load); everything else keeps whatever the
+ * earlier cascade levels installed. */
 #include "kernels/isa.h"
 #include "kernels/x86_avx512/avx512.h"
 #include "kernels/vec.h"
@@ -11,11 +12,13 @@ void lf_kernels_install_avx512(lf_kernels *k) {
     k->t[LF_DT_Q8_0].gemv = gemv_q8_0_q8_0_avx512;
     k->t[LF_DT_Q8_0].gemm = gemm_q8_0_q8_0_avx512;
     k->t[LF_DT_Q8_0].gemm_side = 1;
+    k->t[LF_DT_Q8_0].gemm_packed = gemm_packed_q8_0_q8_0_avx512;
     k->t[LF_DT_Q8_0].isa = "avx512";
     k->t[LF_DT_Q4_0].dot = dot_q4_0_q8_0_avx512;
     k->t[LF_DT_Q4_0].gemv = gemv_q4_0_q8_0_avx512;
     k->t[LF_DT_Q4_0].gemm = gemm_q4_0_q8_0_avx512;
     k->t[LF_DT_Q4_0].gemm_side = 1;
+    k->t[LF_DT_Q4_0].gemm_packed = gemm_packed_q4_0_q8_0_avx512;
     k->t[LF_DT_Q4_0].isa = "avx512";
     k->t[LF_DT_F16].dot = dot_f16_f16_avx512;
     k->t[LF_DT_F16].gemv = gemv_f16_f16_avx512;
