@@ -33,10 +33,10 @@ typedef struct lfmrt_model_params {
     int n_threads;     /* worker threads for sessions of this model; <= 0: physical cores */
     bool use_ref_kernels; /* force scalar reference kernels (testing) */
     bool no_repack;    /* keep every weight in the file's layout. By default the matrices whose type the
-                        * CPU's kernels read faster repacked (Q4_0/Q8_0 with AVX-512 VNNI) are copied into
-                        * that layout by a background thread at idle priority, started at open, each used
-                        * as soon as it is complete, and their file pages released: the results are the
-                        * same bit for bit, whichever layout a matrix is in when it is used */
+                        * CPU's kernels read faster repacked (Q4_0/Q8_0 with AVX-512 VNNI or dotprod) are
+                        * copied into that layout by a background thread at idle priority, started at
+                        * open, each used as soon as it is complete, and their file pages released: the
+                        * results are the same bit for bit, whichever layout a matrix is in when used */
 } lfmrt_model_params;
 
 lfmrt_model_params lfmrt_model_default_params(void);

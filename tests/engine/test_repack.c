@@ -86,8 +86,8 @@ static uint64_t packed_bytes(lfmrt_model *m) {
 static void test_repack_bit_identical(void **state) {
     (void)state;
     const lf_cpu_features f = lf_cpu_detect();
-    const bool has_packed = f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c;
-    if (!has_packed) printf("SKIP: no packed-layout kernels on this CPU (AVX-512 VNNI): only the off path runs\n");
+    const bool has_packed = (f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c) || (f.neon && f.dotprod);
+    if (!has_packed) printf("SKIP: no packed-layout kernels on this CPU (AVX-512 VNNI or dotprod): only the off path runs\n");
     const struct {
         const char *arch;
         bool untied;

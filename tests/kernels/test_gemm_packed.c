@@ -4,7 +4,7 @@
  * reference dot of the original row, output by output, bit for bit, for 1 token (decode) to many
  * (prefill), with row counts that leave partial groups, odd block counts (padded scale area), and rows
  * correlated with the activation so block sums are large. A table without gemm_packed (CPU without
- * AVX-512 VNNI) prints a SKIP line for the comparison; the layout checks run everywhere.
+ * AVX-512 VNNI or dotprod) prints a SKIP line for the comparison; the layout checks run everywhere.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,8 +165,9 @@ static void test_gemm_packed_bit_exact(void **state) {
         checked++;
     }
     const lf_cpu_features f = lf_cpu_detect();
-    if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c) assert_int_equal(checked, 2);
-    if (!checked) printf("SKIP: no gemm_packed kernel on this CPU (needs AVX-512 VNNI)\n");
+    if ((f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c) || (f.neon && f.dotprod))
+        assert_int_equal(checked, 2);
+    if (!checked) printf("SKIP: no gemm_packed kernel on this CPU (needs AVX-512 VNNI or dotprod)\n");
 }
 
 int main(void) {

@@ -24,6 +24,13 @@ void gemm_q8_0_q8_0_dotprod(int64_t n, int64_t nrows, int64_t ntok, float *s, si
 void gemm_q4_0_q8_0_dotprod(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                             size_t w_stride, const void *a, size_t a_stride);
 
+/* lf_type_kernels.gemm_packed: weights in the x16 layout (kernels/pack.h), 8 rows x up to 4 tokens per
+ * tile, bit-identical per output to dot_q8_0_q8_0_ref / dot_q4_0_q8_0_ref (gemm_packed_dotprod.c). */
+void gemm_packed_q8_0_q8_0_dotprod(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                                   size_t w_stride, const void *a, size_t a_stride);
+void gemm_packed_q4_0_q8_0_dotprod(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                                   size_t w_stride, const void *a, size_t a_stride);
+
 /* K-quants (arm_dotprod/qk_dotprod.c, body in arm_neon/qk_body.h, sdot): Q4_K/Q5_K/Q6_K x Q8_K dots and
  * 4-row gemvs; f32 summation order differs from ref (tolerance in tests/kernels/test_kquant.c). */
 void dot_q4_k_q8_k_dotprod(int64_t n, float *s, const void *w, const void *a);
