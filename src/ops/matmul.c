@@ -103,9 +103,9 @@ int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, 
                            : use_gemm ? lf_kernels_gemm_act_size(ctx->k, W->type, W->ne0)
                                       : lf_kernels_act_size(ctx->k, W->type, W->ne0);
     if (act_row * (size_t)T > ctx->act_cap) return LFMRT_E_RANGE;
-    mm_job j = {ctx->k,   W,         x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv,
-                packed ? tk->gemm_packed : use_gemm ? tk->gemm : NULL,
-                packed || (use_gemm && tk->gemm_side), packed ? pk : NULL};
+    mm_job j = {ctx->k, W, x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv,
+                packed ? tk->gemm_packed : use_gemm ? tk->gemm : NULL, packed || (use_gemm && tk->gemm_side),
+                packed ? pk : NULL};
     lf_pool_run(T > 1 ? ctx->pool : NULL, mm_convert, &j);
     lf_pool_run(ctx->pool, mm_rows, &j);
     return LFMRT_OK;
