@@ -80,6 +80,8 @@ typedef struct lf_vec_kernels {
     void (*axpy_f16)(int64_t n, float a, const uint16_t *x, float *y);  /* y += a * f16 x */
     void (*expf_ggml)(int64_t n, const float *x, float *y);             /* y may alias x */
     void (*swiglu)(int64_t n, float *g, const float *u);                /* g = silu(g) * u */
+    void (*geglu)(int64_t n, float *g, const float *u, const uint16_t *tab); /* g = gelu(g) * u, f16 table */
+    void (*f32_to_f16)(int64_t n, const float *x, uint16_t *y);         /* y = f16(x), nearest even */
     const char *isa;
 } lf_vec_kernels;
 

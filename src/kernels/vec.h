@@ -11,6 +11,10 @@
  *  - expf_ggml: y[i] = lf_expf_ggml(x[i]) (ops/ops.h; the exact operation sequence is in expf_ggml_ref),
  *    bit-identical in every version for every input (NaN in, NaN out). y may alias x.
  *  - swiglu: g[i] = g[i] / (1 + lf_expf_ggml(-g[i])) * u[i], bit-identical in every version.
+ *  - geglu: g[i] = a * u[i] with a = 0 for g[i] <= -10, g[i] for g[i] >= 10, else tab[f16(g[i])] widened
+ *    (ggml's GGML_GELU_FP16 lookup; tab holds 65536 f16 entries, one per f16 code; f16() is lf_f32_to_fp16:
+ *    round to nearest even, NaN to sign | 0x7e00), bit-identical in every version for every input.
+ *  - f32_to_f16: y[i] = lf_f32_to_fp16(x[i]), bit-identical in every version for every input (NaN included).
  *  - scores_f16 / scores_f32: out[i] = dot(row i, q) * scale, the dot computed exactly as the same ISA's
  *    dot_f16_f32 / dot_f32 computes it (bit-identical to calling it row by row).
  *  - wsum_f16 / wsum_f32: out += w[i] * row i for i in order, as axpy (bit-identical to an axpy per
@@ -28,6 +32,8 @@ void vec_axpy_f32_ref(int64_t n, float a, const float *x, float *y);
 void vec_axpy_f16_ref(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_ref(int64_t n, const float *x, float *y);
 void vec_swiglu_ref(int64_t n, float *g, const float *u);
+void vec_geglu_ref(int64_t n, float *g, const float *u, const uint16_t *tab);
+void vec_f32_to_f16_ref(int64_t n, const float *x, uint16_t *y);
 void vec_scores_f16_ref(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                         float *out);
 void vec_scores_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
@@ -43,6 +49,8 @@ void vec_axpy_f32_avx2(int64_t n, float a, const float *x, float *y);
 void vec_axpy_f16_avx2(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_avx2(int64_t n, const float *x, float *y);
 void vec_swiglu_avx2(int64_t n, float *g, const float *u);
+void vec_geglu_avx2(int64_t n, float *g, const float *u, const uint16_t *tab);
+void vec_f32_to_f16_avx2(int64_t n, const float *x, uint16_t *y);
 
 float vec_dot_f32_avx512(int64_t n, const float *x, const float *y);
 float vec_dot_f16_f32_avx512(int64_t n, const uint16_t *x, const float *y);
@@ -50,6 +58,8 @@ void vec_axpy_f32_avx512(int64_t n, float a, const float *x, float *y);
 void vec_axpy_f16_avx512(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_avx512(int64_t n, const float *x, float *y);
 void vec_swiglu_avx512(int64_t n, float *g, const float *u);
+void vec_geglu_avx512(int64_t n, float *g, const float *u, const uint16_t *tab);
+void vec_f32_to_f16_avx512(int64_t n, const float *x, uint16_t *y);
 void vec_scores_f16_avx512(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                            float *out);
 void vec_scores_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,

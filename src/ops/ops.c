@@ -120,20 +120,17 @@ static void gelu_tab_init(void) {
     }
 }
 
-static inline float gelu_tab(float x) {
-    if (x <= -10.0f) return 0.0f;
-    if (x >= 10.0f) return x;
-    return lf_fp16_to_f32(g_gelu_tab[lf_f32_to_fp16(x)]);
-}
-
 float lf_gelu_ggml(float x) {
     pthread_once(&g_gelu_once, gelu_tab_init);
-    return gelu_tab(x);
+    const float one = 1.0f;
+    vec_geglu_ref(1, &x, &one, g_gelu_tab); /* the lookup times 1: exact */
+    return x;
 }
 
+/* the lookup is the kernel table's geglu (vectorised code computation, scalar table loads) */
 void lf_geglu(float *g, const float *u, int n) {
     pthread_once(&g_gelu_once, gelu_tab_init);
-    for (int i = 0; i < n; i++) g[i] = gelu_tab(g[i]) * u[i];
+    lf_vec_best()->geglu(n, g, u, g_gelu_tab);
 }
 
 void lf_shortconv(float *y, int64_t y_stride, const float *bcx, int64_t bcx_stride, float *state, const float *w,

@@ -57,6 +57,24 @@ void vec_swiglu_ref(int64_t n, float *g, const float *u) {
     }
 }
 
+void vec_geglu_ref(int64_t n, float *g, const float *u, const uint16_t *tab) {
+    for (int64_t i = 0; i < n; i++) {
+        const float x = g[i];
+        float a;
+        if (x <= -10.0f)
+            a = 0.0f;
+        else if (x >= 10.0f)
+            a = x;
+        else
+            a = lf_fp16_to_f32(tab[lf_f32_to_fp16(x)]);
+        g[i] = a * u[i];
+    }
+}
+
+void vec_f32_to_f16_ref(int64_t n, const float *x, uint16_t *y) {
+    for (int64_t i = 0; i < n; i++) y[i] = lf_f32_to_fp16(x[i]);
+}
+
 void vec_scores_f16_ref(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                         float *out) {
     for (int64_t i = 0; i < n; i++) out[i] = vec_dot_f16_f32_ref(hd, k + i * k_stride, q) * scale;
