@@ -15,6 +15,11 @@
  *    (ggml's GGML_GELU_FP16 lookup; tab holds 65536 f16 entries, one per f16 code; f16() is lf_f32_to_fp16:
  *    round to nearest even, NaN to sign | 0x7e00), bit-identical in every version for every input.
  *  - f32_to_f16: y[i] = lf_f32_to_fp16(x[i]), bit-identical in every version for every input (NaN included).
+ *  - rmsnorm: for each of `rows` rows (x rows x_stride floats apart, y rows y_stride): sum = the squares
+ *    x[i] * x[i] rounded to f32, added in double in order i = 0..n-1 (ggml's rms_norm); mean = (float)(sum / n);
+ *    scale = 1 / sqrtf(mean + eps); y[i] = (x[i] * scale) * w[i] (w NULL: x[i] * scale). Bit-identical in
+ *    every version (the SIMD versions keep each row's sum sequential, one row per lane). y may alias x
+ *    (y_stride == x_stride then).
  *  - scores_f16 / scores_f32: out[i] = dot(row i, q) * scale, the dot computed exactly as the same ISA's
  *    dot_f16_f32 / dot_f32 computes it (bit-identical to calling it row by row).
  *  - wsum_f16 / wsum_f32: out += w[i] * row i for i in order, as axpy (bit-identical to an axpy per
@@ -34,6 +39,8 @@ void vec_expf_ggml_ref(int64_t n, const float *x, float *y);
 void vec_swiglu_ref(int64_t n, float *g, const float *u);
 void vec_geglu_ref(int64_t n, float *g, const float *u, const uint16_t *tab);
 void vec_f32_to_f16_ref(int64_t n, const float *x, uint16_t *y);
+void vec_rmsnorm_ref(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
+                     const float *w, float eps);
 void vec_scores_f16_ref(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                         float *out);
 void vec_scores_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
@@ -60,6 +67,8 @@ void vec_expf_ggml_avx512(int64_t n, const float *x, float *y);
 void vec_swiglu_avx512(int64_t n, float *g, const float *u);
 void vec_geglu_avx512(int64_t n, float *g, const float *u, const uint16_t *tab);
 void vec_f32_to_f16_avx512(int64_t n, const float *x, uint16_t *y);
+void vec_rmsnorm_avx512(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
+                        const float *w, float eps);
 void vec_scores_f16_avx512(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                            float *out);
 void vec_scores_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,

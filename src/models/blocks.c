@@ -140,10 +140,9 @@ static void attn_prep_rows(void *ctx, int ith, int nth) {
     for (long t = b; t < e; t++) {
         float *q = j->st->q + (size_t)t * j->qs, *k = j->st->k + (size_t)t * KW, *v = j->st->v + (size_t)t * KW;
         const int pos = lf_row_pos(j->st, (int)t);
-        if (L->q_norm)
-            for (int h = 0; h < nh; h++) lf_rmsnorm(q + h * hd, q + h * hd, L->q_norm, hd, hp->eps);
-        if (L->k_norm)
-            for (int h = 0; h < nkv; h++) lf_rmsnorm(k + h * hd, k + h * hd, L->k_norm, hd, hp->eps);
+        /* per-head norms: the heads are rows of hd floats (on this thread: rows of one token) */
+        if (L->q_norm) lf_rmsnorm_rows(NULL, q, hd, q, hd, L->q_norm, hd, hp->eps, nh);
+        if (L->k_norm) lf_rmsnorm_rows(NULL, k, hd, k, hd, L->k_norm, hd, hp->eps, nkv);
         if (hp->rope_type == LF_ROPE_NORM) {
             lf_rope_norm(q, nh, hd, hp->n_rot, pos, j->base);
             lf_rope_norm(k, nkv, hd, hp->n_rot, pos, j->base);

@@ -7,17 +7,11 @@
 #include "format/dtype.h"
 #include "kernels/vec.h"
 
+/* the kernel table's rmsnorm (kernels/vec.h): squares rounded to f32, summed in double in order, exactly
+ * ggml's rms_norm (a double square would differ in the last bit, and one ulp can flip a quantized
+ * activation downstream) */
 void lf_rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
-    double sum = 0.0;
-    /* squares rounded to f32, summed in double: exactly ggml's rms_norm (a double square would differ
-     * in the last bit, and one ulp can flip a quantized activation downstream) */
-    for (int i = 0; i < n; i++) sum += (double)(x[i] * x[i]);
-    const float mean = (float)(sum / n);
-    const float scale = 1.0f / sqrtf(mean + eps);
-    if (w)
-        for (int i = 0; i < n; i++) y[i] = (x[i] * scale) * w[i];
-    else
-        for (int i = 0; i < n; i++) y[i] = x[i] * scale;
+    lf_vec_best()->rmsnorm(n, 1, y, n, x, n, w, eps);
 }
 
 void lf_rope_neox(float *v, int n_heads, int hd, int n_rot, int pos, float base) {
@@ -171,7 +165,7 @@ static void rmsnorm_rows_fn(void *ctx, int ith, int nth) {
     const rows_job *j = ctx;
     long b, e;
     lf_pool_split(j->T, ith, nth, 1, &b, &e);
-    for (long t = b; t < e; t++) lf_rmsnorm(j->y + t * j->ys, j->x + t * j->xs, j->w, j->n, j->eps);
+    if (e > b) lf_vec_best()->rmsnorm(j->n, e - b, j->y + b * j->ys, j->ys, j->x + b * j->xs, j->xs, j->w, j->eps);
 }
 
 void lf_rmsnorm_rows(lf_pool *pool, float *y, int64_t y_stride, const float *x, int64_t x_stride, const float *w,

@@ -59,8 +59,8 @@ float lf_gelu_ggml_eval(float x);
 /* g[i] = lf_gelu_ggml(g[i]) * u[i] (for x >= 10: x * u[i]), as ggml_vec_geglu_f32. */
 void lf_geglu(float *g, const float *u, int n);
 
-/* lf_rmsnorm of T rows (x rows x_stride floats apart, y rows y_stride), split over the pool's threads
- * from a few rows on; the same results as row by row. */
+/* lf_rmsnorm of T rows (x rows x_stride floats apart, y rows y_stride; y may alias x with the same stride),
+ * split over the pool's threads from a few rows on (pool may be NULL); the same results as row by row. */
 void lf_rmsnorm_rows(lf_pool *pool, float *y, int64_t y_stride, const float *x, int64_t x_stride, const float *w,
                      int n, float eps, int T);
 /* T rows of the gated activation g = act(g) * u (gelu: lf_geglu, else lf_swiglu), rows stride floats
