@@ -143,13 +143,7 @@ static void attn_prep_rows(void *ctx, int ith, int nth) {
         /* per-head norms: the heads are rows of hd floats (on this thread: rows of one token) */
         if (L->q_norm) lf_rmsnorm_rows(NULL, q, hd, q, hd, L->q_norm, hd, hp->eps, nh);
         if (L->k_norm) lf_rmsnorm_rows(NULL, k, hd, k, hd, L->k_norm, hd, hp->eps, nkv);
-        if (hp->rope_type == LF_ROPE_NORM) {
-            lf_rope_norm(q, nh, hd, hp->n_rot, pos, j->base);
-            lf_rope_norm(k, nkv, hd, hp->n_rot, pos, j->base);
-        } else {
-            lf_rope_neox(q, nh, hd, hp->n_rot, pos, j->base);
-            lf_rope_neox(k, nkv, hd, hp->n_rot, pos, j->base);
-        }
+        lf_rope_qk(hp->rope_type == LF_ROPE_NORM, q, nh, k, nkv, hd, hp->n_rot, pos, j->base);
         if (hp->q_scale != 0.0f)
             for (int i = 0; i < QW; i++) q[i] *= hp->q_scale;
         lf_kv_store(&lf_row_state(j->st, (int)t)->kv, L->cache_index, pos, k, v);

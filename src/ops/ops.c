@@ -14,35 +14,52 @@ void lf_rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
     lf_vec_best()->rmsnorm(n, 1, y, n, x, n, w, eps);
 }
 
-void lf_rope_neox(float *v, int n_heads, int hd, int n_rot, int pos, float base) {
+/* RoPE of q (nq heads) and k (nk heads; k may be NULL) at one position. The angles depend only on the
+ * pair index (theta_i = pos * theta_scale^i by repeated multiplication), so their cos/sin are computed
+ * once per chunk of pairs and applied to every head: the same values, in the same operations, as
+ * computing them per head. interleaved: pairs (2i, 2i+1), else NEOX pairs (i, i + n_rot/2). */
+#define ROPE_CHUNK 32
+static void rope_heads(int interleaved, float *q, int nq, float *k, int nk, int hd, int n_rot, int pos,
+                       float base) {
     const float theta_scale = powf(base, -2.0f / (float)n_rot);
     const int half = n_rot / 2;
-    for (int h = 0; h < n_heads; h++) {
-        float *x = v + (size_t)h * hd;
-        float theta = (float)pos;
-        for (int i = 0; i < half; i++) {
-            const float c = cosf(theta), s = sinf(theta);
-            const float a = x[i], b = x[i + half];
-            x[i] = a * c - b * s;
-            x[i + half] = a * s + b * c;
+    float c[ROPE_CHUNK], s[ROPE_CHUNK];
+    float theta = (float)pos;
+    for (int i0 = 0; i0 < half; i0 += ROPE_CHUNK) {
+        const int m = half - i0 < ROPE_CHUNK ? half - i0 : ROPE_CHUNK;
+        for (int i = 0; i < m; i++) {
+            c[i] = cosf(theta), s[i] = sinf(theta);
             theta *= theta_scale;
+        }
+        for (int h = 0; h < nq + nk; h++) {
+            float *x = h < nq ? q + (size_t)h * hd : k + (size_t)(h - nq) * hd;
+            if (interleaved) {
+                for (int i = 0; i < m; i++) {
+                    const float a = x[2 * (i0 + i)], b = x[2 * (i0 + i) + 1];
+                    x[2 * (i0 + i)] = a * c[i] - b * s[i];
+                    x[2 * (i0 + i) + 1] = a * s[i] + b * c[i];
+                }
+            } else {
+                for (int i = 0; i < m; i++) {
+                    const float a = x[i0 + i], b = x[i0 + i + half];
+                    x[i0 + i] = a * c[i] - b * s[i];
+                    x[i0 + i + half] = a * s[i] + b * c[i];
+                }
+            }
         }
     }
 }
 
+void lf_rope_neox(float *v, int n_heads, int hd, int n_rot, int pos, float base) {
+    rope_heads(0, v, n_heads, NULL, 0, hd, n_rot, pos, base);
+}
+
 void lf_rope_norm(float *v, int n_heads, int hd, int n_rot, int pos, float base) {
-    const float theta_scale = powf(base, -2.0f / (float)n_rot);
-    for (int h = 0; h < n_heads; h++) {
-        float *x = v + (size_t)h * hd;
-        float theta = (float)pos;
-        for (int i = 0; i < n_rot; i += 2) {
-            const float c = cosf(theta), s = sinf(theta);
-            const float a = x[i], b = x[i + 1];
-            x[i] = a * c - b * s;
-            x[i + 1] = a * s + b * c;
-            theta *= theta_scale;
-        }
-    }
+    rope_heads(1, v, n_heads, NULL, 0, hd, n_rot, pos, base);
+}
+
+void lf_rope_qk(int interleaved, float *q, int nq, float *k, int nk, int hd, int n_rot, int pos, float base) {
+    rope_heads(interleaved, q, nq, k, nk, hd, n_rot, pos, base);
 }
 
 void lf_softmax(float *x, int n) {

@@ -36,6 +36,9 @@ void lf_rmsnorm(float *y, const float *x, const float *w, int n, float eps);
 void lf_rope_neox(float *v, int n_heads, int hd, int n_rot, int pos, float base);
 /* Interleaved (GPT-J / original LLaMA) rotary: pairs (2i, 2i+1). */
 void lf_rope_norm(float *v, int n_heads, int hd, int n_rot, int pos, float base);
+/* Both rotations of one token at once: q (nq heads) and k (nk heads) as lf_rope_norm (interleaved != 0)
+ * or lf_rope_neox, the angles computed once for all heads; the same results as the two calls. */
+void lf_rope_qk(int interleaved, float *q, int nq, float *k, int nk, int hd, int n_rot, int pos, float base);
 
 /* exp(x) with ggml's vectorised approximation (bit-identical to llama.cpp's CPU activations). */
 float lf_expf_ggml(float x);
