@@ -103,6 +103,9 @@ const lf_attn_kernels *lf_attn_best(void) {
     return &g_attn_best;
 }
 
+/* axpy with a = 1: the product 1 * x[i] is x[i] exactly, so this is y[i] + x[i] */
+void lf_add(float *y, const float *x, size_t n) { lf_vec_best()->axpy_f32((int64_t)n, 1.0f, x, y); }
+
 void lf_swiglu(float *g, const float *u, int n) { lf_vec_best()->swiglu(n, g, u); }
 
 /* ggml's CPU GELU (GGML_GELU_FP16, ggml-cpu/vec.h ggml_vec_geglu_f32): x <= -10 gives 0, x >= 10 gives

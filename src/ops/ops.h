@@ -50,6 +50,8 @@ const lf_vec_kernels *lf_vec_best(void);
 /* The attention-row kernels of the same table. */
 const lf_attn_kernels *lf_attn_best(void);
 
+/* y[i] += x[i] for i < n (the residual add), vectorised. */
+void lf_add(float *y, const float *x, size_t n);
 /* x = softmax(x) over n values. */
 void lf_softmax(float *x, int n);
 /* g[i] = silu(g[i]) * u[i] */
