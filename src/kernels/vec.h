@@ -58,6 +58,8 @@ void vec_expf_ggml_avx2(int64_t n, const float *x, float *y);
 void vec_swiglu_avx2(int64_t n, float *g, const float *u);
 void vec_geglu_avx2(int64_t n, float *g, const float *u, const uint16_t *tab);
 void vec_f32_to_f16_avx2(int64_t n, const float *x, uint16_t *y);
+void vec_rmsnorm_avx2(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
+                      const float *w, float eps);
 
 float vec_dot_f32_avx512(int64_t n, const float *x, const float *y);
 float vec_dot_f16_f32_avx512(int64_t n, const uint16_t *x, const float *y);

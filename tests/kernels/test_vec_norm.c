@@ -21,7 +21,7 @@ typedef struct norm_isa {
     rms_fn f;
 } norm_isa;
 
-static norm_isa g_isa[3];
+static norm_isa g_isa[4];
 static int g_nisa;
 
 static void setup_isas(void) {
@@ -30,6 +30,7 @@ static void setup_isas(void) {
     g_isa[g_nisa++] = (norm_isa){"installed", 1, k.vec.rmsnorm};
 #if defined(LFMRT_HAVE_X86)
     const lf_cpu_features f = lf_cpu_detect();
+    g_isa[g_nisa++] = (norm_isa){"avx2", f.avx2 && f.fma && f.f16c, vec_rmsnorm_avx2};
     g_isa[g_nisa++] = (norm_isa){"avx512", f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c,
                                  vec_rmsnorm_avx512};
 #endif
