@@ -81,9 +81,8 @@ void *lf_kv_v(const lf_kv *kv, int l, int p) {
 
 void lf_kv_store(lf_kv *kv, int l, int p, const float *k, const float *v) {
     if (kv->f16) {
-        const lf_vec_kernels *vk = lf_vec_best(); /* f32_to_f16: lf_f32_to_fp16 per element */
-        vk->f32_to_f16(kv->row, k, lf_kv_k(kv, l, p));
-        vk->f32_to_f16(kv->row, v, lf_kv_v(kv, l, p));
+        lf_f32_to_f16_row(kv->row, k, lf_kv_k(kv, l, p));
+        lf_f32_to_f16_row(kv->row, v, lf_kv_v(kv, l, p));
     } else {
         memcpy(lf_kv_k(kv, l, p), k, kv->row_bytes);
         memcpy(lf_kv_v(kv, l, p), v, kv->row_bytes);

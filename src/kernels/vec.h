@@ -14,7 +14,6 @@
  *  - geglu: g[i] = a * u[i] with a = 0 for g[i] <= -10, g[i] for g[i] >= 10, else tab[f16(g[i])] widened
  *    (ggml's GGML_GELU_FP16 lookup; tab holds 65536 f16 entries, one per f16 code; f16() is lf_f32_to_fp16:
  *    round to nearest even, NaN to sign | 0x7e00), bit-identical in every version for every input.
- *  - f32_to_f16: y[i] = lf_f32_to_fp16(x[i]), bit-identical in every version for every input (NaN included).
  *  - rmsnorm: for each of `rows` rows (x rows x_stride floats apart, y rows y_stride): sum = the squares
  *    x[i] * x[i] rounded to f32, added in double in order i = 0..n-1 (ggml's rms_norm); mean = (float)(sum / n);
  *    scale = 1 / sqrtf(mean + eps); y[i] = (x[i] * scale) * w[i] (w NULL: x[i] * scale). Bit-identical in
@@ -38,7 +37,6 @@ void vec_axpy_f16_ref(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_ref(int64_t n, const float *x, float *y);
 void vec_swiglu_ref(int64_t n, float *g, const float *u);
 void vec_geglu_ref(int64_t n, float *g, const float *u, const uint16_t *tab);
-void vec_f32_to_f16_ref(int64_t n, const float *x, uint16_t *y);
 void vec_rmsnorm_ref(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
                      const float *w, float eps);
 void vec_scores_f16_ref(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
@@ -57,7 +55,6 @@ void vec_axpy_f16_avx2(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_avx2(int64_t n, const float *x, float *y);
 void vec_swiglu_avx2(int64_t n, float *g, const float *u);
 void vec_geglu_avx2(int64_t n, float *g, const float *u, const uint16_t *tab);
-void vec_f32_to_f16_avx2(int64_t n, const float *x, uint16_t *y);
 void vec_rmsnorm_avx2(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
                       const float *w, float eps);
 
@@ -68,7 +65,6 @@ void vec_axpy_f16_avx512(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_avx512(int64_t n, const float *x, float *y);
 void vec_swiglu_avx512(int64_t n, float *g, const float *u);
 void vec_geglu_avx512(int64_t n, float *g, const float *u, const uint16_t *tab);
-void vec_f32_to_f16_avx512(int64_t n, const float *x, uint16_t *y);
 void vec_rmsnorm_avx512(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
                         const float *w, float eps);
 void vec_scores_f16_avx512(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,

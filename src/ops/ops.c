@@ -84,6 +84,7 @@ float lf_expf_ggml(float x) { return expf_ggml_ref(x); }
 
 static lf_vec_kernels g_vec_best;
 static lf_attn_kernels g_attn_best;
+static lf_from_f32_fn g_f16_from_f32;
 static pthread_once_t g_vec_once = PTHREAD_ONCE_INIT;
 
 static void vec_best_init(void) {
@@ -91,6 +92,7 @@ static void vec_best_init(void) {
     lf_kernels_init(&k, lf_cpu_detect());
     g_vec_best = k.vec;
     g_attn_best = k.attn;
+    g_f16_from_f32 = k.t[LF_DT_F16].from_f32;
 }
 
 const lf_vec_kernels *lf_vec_best(void) {
@@ -105,6 +107,11 @@ const lf_attn_kernels *lf_attn_best(void) {
 
 /* axpy with a = 1: the product 1 * x[i] is x[i] exactly, so this is y[i] + x[i] */
 void lf_add(float *y, const float *x, size_t n) { lf_vec_best()->axpy_f32((int64_t)n, 1.0f, x, y); }
+
+void lf_f32_to_f16_row(int64_t n, const float *x, uint16_t *y) {
+    pthread_once(&g_vec_once, vec_best_init);
+    g_f16_from_f32(x, y, n);
+}
 
 void lf_swiglu(float *g, const float *u, int n) { lf_vec_best()->swiglu(n, g, u); }
 

@@ -50,6 +50,9 @@ const lf_vec_kernels *lf_vec_best(void);
 /* The attention-row kernels of the same table. */
 const lf_attn_kernels *lf_attn_best(void);
 
+/* y[i] = lf_f32_to_fp16(x[i]) for i < n (the KV cache store), with the best kernel table's F16 from_f32
+ * (bit-identical to the scalar converter for every input, NaN included). */
+void lf_f32_to_f16_row(int64_t n, const float *x, uint16_t *y);
 /* y[i] += x[i] for i < n (the residual add), vectorised. */
 void lf_add(float *y, const float *x, size_t n);
 /* x = softmax(x) over n values. */

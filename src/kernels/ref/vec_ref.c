@@ -71,10 +71,6 @@ void vec_geglu_ref(int64_t n, float *g, const float *u, const uint16_t *tab) {
     }
 }
 
-void vec_f32_to_f16_ref(int64_t n, const float *x, uint16_t *y) {
-    for (int64_t i = 0; i < n; i++) y[i] = lf_f32_to_fp16(x[i]);
-}
-
 void vec_rmsnorm_ref(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
                      const float *w, float eps) {
     for (int64_t r = 0; r < rows; r++, x += x_stride, y += y_stride) {

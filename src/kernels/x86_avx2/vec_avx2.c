@@ -158,15 +158,3 @@ void vec_geglu_avx2(int64_t n, float *g, const float *u, const uint16_t *tab) {
         memcpy(g + i, t, (size_t)(n - i) * sizeof(float));
     }
 }
-
-void vec_f32_to_f16_avx2(int64_t n, const float *x, uint16_t *y) {
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm_storeu_si128((__m128i *)(y + i), f16_codes8(_mm256_loadu_ps(x + i)));
-    if (i < n) {
-        float t[8] = {0};
-        uint16_t h[8];
-        memcpy(t, x + i, (size_t)(n - i) * sizeof(float));
-        _mm_storeu_si128((__m128i *)h, f16_codes8(_mm256_loadu_ps(t)));
-        memcpy(y + i, h, (size_t)(n - i) * sizeof(uint16_t));
-    }
-}

@@ -115,10 +115,3 @@ void vec_geglu_avx512(int64_t n, float *g, const float *u, const uint16_t *tab) 
                               geglu16(_mm512_maskz_loadu_ps(m, g + i), _mm512_maskz_loadu_ps(m, u + i), tab));
     }
 }
-
-void vec_f32_to_f16_avx512(int64_t n, const float *x, uint16_t *y) {
-    for (int64_t i = 0; i < n; i += 16) {
-        const __mmask16 m = tail_mask(n - i);
-        _mm256_mask_storeu_epi16(y + i, m, f16_codes16(_mm512_maskz_loadu_ps(m, x + i)));
-    }
-}

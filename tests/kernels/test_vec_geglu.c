@@ -1,5 +1,5 @@
-/* tests/kernels/test_vec_f16.c - the f16-code vector kernels (kernels/vec.h geglu, f32_to_f16) of every
- * ISA against their reference twins, bit for bit (NaN bits included): every f16 value and the midpoints
+/* tests/kernels/test_vec_geglu.c - the GELU table lookup (kernels/vec.h geglu) of every ISA against its
+ * reference twin, bit for bit (NaN bits included): every f16 value and the midpoints
  * and neighbours of every f16 value (the round-to-nearest-even ties), the +-10 GELU cut-offs and their
  * neighbours, the overflow boundary (65504, 65520), subnormal results, +-0, +-inf, NaN with payloads,
  * and random bit patterns, at every tail length. (All 2^32 inputs were compared once, offline: no
@@ -19,21 +19,20 @@ typedef struct f16_isa {
     const char *name;
     int available;
     void (*geglu)(int64_t n, float *g, const float *u, const uint16_t *tab);
-    void (*f32_to_f16)(int64_t n, const float *x, uint16_t *y);
 } f16_isa;
 
-static f16_isa g_isa[4];
+static f16_isa g_isa[3];
 static int g_nisa;
 
 static void setup_isas(void) {
     lf_kernels k;
     lf_kernels_init(&k, lf_cpu_detect());
-    g_isa[g_nisa++] = (f16_isa){"installed", 1, k.vec.geglu, k.vec.f32_to_f16};
+    g_isa[g_nisa++] = (f16_isa){"installed", 1, k.vec.geglu};
 #if defined(LFMRT_HAVE_X86)
     const lf_cpu_features f = lf_cpu_detect();
-    g_isa[g_nisa++] = (f16_isa){"avx2", f.avx2 && f.fma && f.f16c, vec_geglu_avx2, vec_f32_to_f16_avx2};
+    g_isa[g_nisa++] = (f16_isa){"avx2", f.avx2 && f.fma && f.f16c, vec_geglu_avx2};
     g_isa[g_nisa++] = (f16_isa){"avx512", f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c,
-                                vec_geglu_avx512, vec_f32_to_f16_avx512};
+                                vec_geglu_avx512};
 #endif
 }
 
@@ -97,36 +96,6 @@ static float *inputs(int64_t *count) {
     return x;
 }
 
-static void test_f32_to_f16(void **state) {
-    (void)state;
-    int64_t n;
-    float *x = inputs(&n);
-    uint16_t *want = malloc((size_t)n * 2), *got = malloc((size_t)n * 2);
-    assert_true(want && got);
-    vec_f32_to_f16_ref(n, x, want);
-    for (int64_t i = 0; i < n; i += 997) assert_int_equal(want[i], lf_f32_to_fp16(x[i])); /* ref is the converter */
-    for (int s = 0; s < g_nisa; s++) {
-        if (!g_isa[s].available) {
-            printf("SKIP: f32_to_f16: %s not supported by this CPU\n", g_isa[s].name);
-            continue;
-        }
-        memset(got, 0xa5, (size_t)n * 2);
-        int64_t done = 0;
-        for (int len = 1; done < n; len = len % 37 + 1) { /* every tail length, the rest in one go */
-            const int64_t m = done + len > n ? n - done : (len == 37 ? n - done : len);
-            g_isa[s].f32_to_f16(m, x + done, got + done);
-            done += m;
-        }
-        long bad = 0;
-        for (int64_t i = 0; i < n; i++)
-            if (got[i] != want[i] && bad++ < 5)
-                printf("%s f16(%a = 0x%08x) = 0x%04x, ref 0x%04x\n", g_isa[s].name, (double)x[i], bits(x[i]), got[i],
-                       want[i]);
-        assert_int_equal(bad, 0);
-    }
-    free(x), free(want), free(got);
-}
-
 static void test_geglu(void **state) {
     (void)state;
     int64_t n;
@@ -166,7 +135,6 @@ static void test_geglu(void **state) {
 int main(void) {
     setup_isas();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_f32_to_f16),
         cmocka_unit_test(test_geglu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
