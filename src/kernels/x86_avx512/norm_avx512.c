@@ -35,18 +35,29 @@ static inline void transpose8(__m256 r[8]) {
     r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
 }
 
-/* sum[k] = the in-order double sum of the f32 squares of row p[k] (n elements) */
+static inline __m256 sq8(const float *p) {
+    const __m256 x = _mm256_loadu_ps(p);
+    return _mm256_mul_ps(x, x);
+}
+
+/* sum[k] = the in-order double sum of the f32 squares of row p[k] (n elements); written out row by row
+ * so the pointers and the block stay in registers */
 static void sumsq8(int64_t n, const float *const p[8], double sum[8]) {
+    const float *p0 = p[0], *p1 = p[1], *p2 = p[2], *p3 = p[3], *p4 = p[4], *p5 = p[5], *p6 = p[6], *p7 = p[7];
     __m512d acc = _mm512_setzero_pd();
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 v[8];
-        for (int k = 0; k < 8; k++) {
-            const __m256 x = _mm256_loadu_ps(p[k] + i);
-            v[k] = _mm256_mul_ps(x, x);
-        }
+        __m256 v[8] = {sq8(p0 + i), sq8(p1 + i), sq8(p2 + i), sq8(p3 + i),
+                       sq8(p4 + i), sq8(p5 + i), sq8(p6 + i), sq8(p7 + i)};
         transpose8(v);
-        for (int j = 0; j < 8; j++) acc = _mm512_add_pd(acc, _mm512_cvtps_pd(v[j]));
+        acc = _mm512_add_pd(acc, _mm512_cvtps_pd(v[0]));
+        acc = _mm512_add_pd(acc, _mm512_cvtps_pd(v[1]));
+        acc = _mm512_add_pd(acc, _mm512_cvtps_pd(v[2]));
+        acc = _mm512_add_pd(acc, _mm512_cvtps_pd(v[3]));
+        acc = _mm512_add_pd(acc, _mm512_cvtps_pd(v[4]));
+        acc = _mm512_add_pd(acc, _mm512_cvtps_pd(v[5]));
+        acc = _mm512_add_pd(acc, _mm512_cvtps_pd(v[6]));
+        acc = _mm512_add_pd(acc, _mm512_cvtps_pd(v[7]));
     }
     _mm512_storeu_pd(sum, acc);
     for (int k = 0; k < 8; k++)
