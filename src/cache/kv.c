@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "format/dtype.h"
+#include "ops/ops.h"
 
 int lf_kv_init_caps(lf_kv *kv, int n_layers, const int *cap, int row, int f16, lfmrt_err *e) {
     memset(kv, 0, sizeof *kv);
@@ -81,11 +81,8 @@ void *lf_kv_v(const lf_kv *kv, int l, int p) {
 
 void lf_kv_store(lf_kv *kv, int l, int p, const float *k, const float *v) {
     if (kv->f16) {
-        uint16_t *kd = lf_kv_k(kv, l, p), *vd = lf_kv_v(kv, l, p);
-        for (int i = 0; i < kv->row; i++) {
-            kd[i] = lf_f32_to_fp16(k[i]);
-            vd[i] = lf_f32_to_fp16(v[i]);
-        }
+        lf_f32_to_f16_row(kv->row, k, lf_kv_k(kv, l, p));
+        lf_f32_to_f16_row(kv->row, v, lf_kv_v(kv, l, p));
     } else {
         memcpy(lf_kv_k(kv, l, p), k, kv->row_bytes);
         memcpy(lf_kv_v(kv, l, p), v, kv->row_bytes);

@@ -69,7 +69,7 @@ void lf_kernels_init_ref(lf_kernels *k) {
     set(k, LF_DT_Q8_1, LF_DT_Q8_1, dequant_row_q8_1_ref, quantize_row_q8_1_ref, NULL, NULL);
     set(k, LF_DT_Q8_K, LF_DT_Q8_K, dequant_row_q8_k_ref, quantize_row_q8_k_ref, NULL, NULL);
     k->vec = (lf_vec_kernels){vec_dot_f32_ref,   vec_dot_f16_f32_ref, vec_axpy_f32_ref, vec_axpy_f16_ref,
-                              vec_expf_ggml_ref, vec_swiglu_ref,      "ref"};
+                              vec_expf_ggml_ref, vec_swiglu_ref, vec_geglu_ref, vec_rmsnorm_ref,      "ref"};
     fill_vec_rows(&k->attn);
 }
 

@@ -85,6 +85,9 @@ typedef struct lf_vec_kernels {
     void (*axpy_f16)(int64_t n, float a, const uint16_t *x, float *y);  /* y += a * f16 x */
     void (*expf_ggml)(int64_t n, const float *x, float *y);             /* y may alias x */
     void (*swiglu)(int64_t n, float *g, const float *u);                /* g = silu(g) * u */
+    void (*geglu)(int64_t n, float *g, const float *u, const uint16_t *tab); /* g = gelu(g) * u, f16 table */
+    void (*rmsnorm)(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
+                    const float *w, float eps); /* rows of y = x / sqrt(mean(x^2) + eps) * w */
     const char *isa;
 } lf_vec_kernels;
 

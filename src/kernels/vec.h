@@ -11,6 +11,14 @@
  *  - expf_ggml: y[i] = lf_expf_ggml(x[i]) (ops/ops.h; the exact operation sequence is in expf_ggml_ref),
  *    bit-identical in every version for every input (NaN in, NaN out). y may alias x.
  *  - swiglu: g[i] = g[i] / (1 + lf_expf_ggml(-g[i])) * u[i], bit-identical in every version.
+ *  - geglu: g[i] = a * u[i] with a = 0 for g[i] <= -10, g[i] for g[i] >= 10, else tab[f16(g[i])] widened
+ *    (ggml's GGML_GELU_FP16 lookup; tab holds 65536 f16 entries, one per f16 code; f16() is lf_f32_to_fp16:
+ *    round to nearest even, NaN to sign | 0x7e00), bit-identical in every version for every input.
+ *  - rmsnorm: for each of `rows` rows (x rows x_stride floats apart, y rows y_stride): sum = the squares
+ *    x[i] * x[i] rounded to f32, added in double in order i = 0..n-1 (ggml's rms_norm); mean = (float)(sum / n);
+ *    scale = 1 / sqrtf(mean + eps); y[i] = (x[i] * scale) * w[i] (w NULL: x[i] * scale). Bit-identical in
+ *    every version (the SIMD versions keep each row's sum sequential, one row per lane). y may alias x
+ *    (y_stride == x_stride then).
  *  - scores_f16 / scores_f32: out[i] = dot(row i, q) * scale, the dot computed exactly as the same ISA's
  *    dot_f16_f32 / dot_f32 computes it (bit-identical to calling it row by row).
  *  - wsum_f16 / wsum_f32: out += w[i] * row i for i in order, as axpy (bit-identical to an axpy per
@@ -28,6 +36,9 @@ void vec_axpy_f32_ref(int64_t n, float a, const float *x, float *y);
 void vec_axpy_f16_ref(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_ref(int64_t n, const float *x, float *y);
 void vec_swiglu_ref(int64_t n, float *g, const float *u);
+void vec_geglu_ref(int64_t n, float *g, const float *u, const uint16_t *tab);
+void vec_rmsnorm_ref(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
+                     const float *w, float eps);
 void vec_scores_f16_ref(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                         float *out);
 void vec_scores_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
@@ -43,6 +54,9 @@ void vec_axpy_f32_avx2(int64_t n, float a, const float *x, float *y);
 void vec_axpy_f16_avx2(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_avx2(int64_t n, const float *x, float *y);
 void vec_swiglu_avx2(int64_t n, float *g, const float *u);
+void vec_geglu_avx2(int64_t n, float *g, const float *u, const uint16_t *tab);
+void vec_rmsnorm_avx2(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
+                      const float *w, float eps);
 
 float vec_dot_f32_avx512(int64_t n, const float *x, const float *y);
 float vec_dot_f16_f32_avx512(int64_t n, const uint16_t *x, const float *y);
@@ -50,6 +64,9 @@ void vec_axpy_f32_avx512(int64_t n, float a, const float *x, float *y);
 void vec_axpy_f16_avx512(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_avx512(int64_t n, const float *x, float *y);
 void vec_swiglu_avx512(int64_t n, float *g, const float *u);
+void vec_geglu_avx512(int64_t n, float *g, const float *u, const uint16_t *tab);
+void vec_rmsnorm_avx512(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
+                        const float *w, float eps);
 void vec_scores_f16_avx512(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                            float *out);
 void vec_scores_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,

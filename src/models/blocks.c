@@ -135,24 +135,28 @@ static void attn_prep_rows(void *ctx, int ith, int nth) {
     const lf_layer *L = j->L;
     const int hd = hp->head_dim, nh = hp->n_head, nkv = hp->n_head_kv[L - j->m->layers];
     const int QW = nh * hd, KW = nkv * hd;
+    const float qscale = hp->q_scale; /* a local: q stores cannot change it, so the loop needs no reload */
     long b, e;
     lf_pool_split(j->T, ith, nth, 1, &b, &e);
+    /* per-head norms, each head a row of hd floats: with 8 tokens or more, head h of every token of this
+     * range in one call (rows a token stride apart: the kernel's row lanes stay full), else the heads of
+     * one token per call (rows hd apart); every row's result is the same either way */
+    const int nb = (int)(e - b), by_head = nb >= 8;
+    if (by_head)
+        for (int h = 0; h < nh + nkv; h++) {
+            const float *w = h < nh ? L->q_norm : L->k_norm;
+            float *r0 = h < nh ? j->st->q + (size_t)b * j->qs + (size_t)h * hd
+                               : j->st->k + (size_t)b * KW + (size_t)(h - nh) * hd;
+            if (w) lf_rmsnorm_rows(NULL, r0, h < nh ? j->qs : KW, r0, h < nh ? j->qs : KW, w, hd, hp->eps, nb);
+        }
     for (long t = b; t < e; t++) {
         float *q = j->st->q + (size_t)t * j->qs, *k = j->st->k + (size_t)t * KW, *v = j->st->v + (size_t)t * KW;
         const int pos = lf_row_pos(j->st, (int)t);
-        if (L->q_norm)
-            for (int h = 0; h < nh; h++) lf_rmsnorm(q + h * hd, q + h * hd, L->q_norm, hd, hp->eps);
-        if (L->k_norm)
-            for (int h = 0; h < nkv; h++) lf_rmsnorm(k + h * hd, k + h * hd, L->k_norm, hd, hp->eps);
-        if (hp->rope_type == LF_ROPE_NORM) {
-            lf_rope_norm(q, nh, hd, hp->n_rot, pos, j->base);
-            lf_rope_norm(k, nkv, hd, hp->n_rot, pos, j->base);
-        } else {
-            lf_rope_neox(q, nh, hd, hp->n_rot, pos, j->base);
-            lf_rope_neox(k, nkv, hd, hp->n_rot, pos, j->base);
-        }
-        if (hp->q_scale != 0.0f)
-            for (int i = 0; i < QW; i++) q[i] *= hp->q_scale;
+        if (!by_head && L->q_norm) lf_rmsnorm_rows(NULL, q, hd, q, hd, L->q_norm, hd, hp->eps, nh);
+        if (!by_head && L->k_norm) lf_rmsnorm_rows(NULL, k, hd, k, hd, L->k_norm, hd, hp->eps, nkv);
+        lf_rope_qk(hp->rope_type == LF_ROPE_NORM, q, nh, k, nkv, hd, hp->n_rot, pos, j->base);
+        if (qscale != 0.0f)
+            for (int i = 0; i < QW; i++) q[i] *= qscale;
         lf_kv_store(&lf_row_state(j->st, (int)t)->kv, L->cache_index, pos, k, v);
     }
 }
@@ -203,10 +207,10 @@ int lf_forward_prenorm(const lf_model_core *m, lf_fwd_state *st, const int32_t *
         const lf_layer *L = &m->layers[il];
         lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->attn_norm, H, m->hp.eps, T);
         if ((rc = lf_block_attention(m, st, il, T, e))) return rc;
-        for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
+        lf_add(st->x, st->o, (size_t)T * H);
         lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->ffn_norm, H, m->hp.eps, T);
         if ((rc = lf_block_ffn(m, st, il, T, e))) return rc;
-        for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
+        lf_add(st->x, st->o, (size_t)T * H);
     }
     return lf_block_output(m, st, T, logits, all, e);
 }

@@ -58,11 +58,11 @@ static int gemma3_forward(const lf_model_core *m, lf_fwd_state *st, const int32_
         lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->attn_norm, H, eps, T);
         if ((rc = lf_block_attention(m, st, il, T, e))) return rc;
         lf_rmsnorm_rows(st->op.pool, st->o, H, st->o, H, L->post_attn_norm, H, eps, T);
-        for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
+        lf_add(st->x, st->o, (size_t)T * H);
         lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->ffn_norm, H, eps, T);
         if ((rc = lf_block_ffn(m, st, il, T, e))) return rc;
         lf_rmsnorm_rows(st->op.pool, st->o, H, st->o, H, L->post_ffw_norm, H, eps, T);
-        for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
+        lf_add(st->x, st->o, (size_t)T * H);
     }
     return lf_block_output(m, st, T, logits, all, e);
 }

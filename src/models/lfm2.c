@@ -157,10 +157,10 @@ static int lfm2_forward(const lf_model_core *m, lf_fwd_state *st, const int32_t 
         lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->attn_norm, H, m->hp.eps, T);
         rc = L->kind == 'A' ? lf_block_attention(m, st, il, T, e) : lfm2_shortconv(m, st, il, T, e);
         if (rc) return rc;
-        for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
+        lf_add(st->x, st->o, (size_t)T * H);
         lf_rmsnorm_rows(st->op.pool, st->xn, H, st->x, H, L->ffn_norm, H, m->hp.eps, T);
         if ((rc = lf_block_ffn(m, st, il, T, e))) return rc;
-        for (size_t i = 0; i < (size_t)T * H; i++) st->x[i] += st->o[i];
+        lf_add(st->x, st->o, (size_t)T * H);
     }
     return lf_block_output(m, st, T, logits, all, e);
 }

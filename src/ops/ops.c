@@ -7,48 +7,59 @@
 #include "format/dtype.h"
 #include "kernels/vec.h"
 
+/* the kernel table's rmsnorm (kernels/vec.h): squares rounded to f32, summed in double in order, exactly
+ * ggml's rms_norm (a double square would differ in the last bit, and one ulp can flip a quantized
+ * activation downstream) */
 void lf_rmsnorm(float *y, const float *x, const float *w, int n, float eps) {
-    double sum = 0.0;
-    /* squares rounded to f32, summed in double: exactly ggml's rms_norm (a double square would differ
-     * in the last bit, and one ulp can flip a quantized activation downstream) */
-    for (int i = 0; i < n; i++) sum += (double)(x[i] * x[i]);
-    const float mean = (float)(sum / n);
-    const float scale = 1.0f / sqrtf(mean + eps);
-    if (w)
-        for (int i = 0; i < n; i++) y[i] = (x[i] * scale) * w[i];
-    else
-        for (int i = 0; i < n; i++) y[i] = x[i] * scale;
+    lf_vec_best()->rmsnorm(n, 1, y, n, x, n, w, eps);
+}
+
+/* RoPE of q (nq heads) and k (nk heads; k may be NULL) at one position. The angles depend only on the
+ * pair index (theta_i = pos * theta_scale^i by repeated multiplication), so their cos/sin are computed
+ * once per chunk of pairs and applied to every head: the same values, in the same operations, as
+ * computing them per head. interleaved: pairs (2i, 2i+1), else NEOX pairs (i, i + n_rot/2). */
+#define ROPE_CHUNK 32
+static void rope_heads(int interleaved, float *q, int nq, float *k, int nk, int hd, int n_rot, int pos,
+                       float base) {
+    const float theta_scale = powf(base, -2.0f / (float)n_rot);
+    const int half = n_rot / 2;
+    float c[ROPE_CHUNK], s[ROPE_CHUNK];
+    float theta = (float)pos;
+    for (int i0 = 0; i0 < half; i0 += ROPE_CHUNK) {
+        const int m = half - i0 < ROPE_CHUNK ? half - i0 : ROPE_CHUNK;
+        for (int i = 0; i < m; i++) {
+            c[i] = cosf(theta), s[i] = sinf(theta);
+            theta *= theta_scale;
+        }
+        for (int h = 0; h < nq + nk; h++) {
+            float *x = h < nq ? q + (size_t)h * hd : k + (size_t)(h - nq) * hd;
+            if (interleaved) {
+                for (int i = 0; i < m; i++) {
+                    const float a = x[2 * (i0 + i)], b = x[2 * (i0 + i) + 1];
+                    x[2 * (i0 + i)] = a * c[i] - b * s[i];
+                    x[2 * (i0 + i) + 1] = a * s[i] + b * c[i];
+                }
+            } else {
+                for (int i = 0; i < m; i++) {
+                    const float a = x[i0 + i], b = x[i0 + i + half];
+                    x[i0 + i] = a * c[i] - b * s[i];
+                    x[i0 + i + half] = a * s[i] + b * c[i];
+                }
+            }
+        }
+    }
 }
 
 void lf_rope_neox(float *v, int n_heads, int hd, int n_rot, int pos, float base) {
-    const float theta_scale = powf(base, -2.0f / (float)n_rot);
-    const int half = n_rot / 2;
-    for (int h = 0; h < n_heads; h++) {
-        float *x = v + (size_t)h * hd;
-        float theta = (float)pos;
-        for (int i = 0; i < half; i++) {
-            const float c = cosf(theta), s = sinf(theta);
-            const float a = x[i], b = x[i + half];
-            x[i] = a * c - b * s;
-            x[i + half] = a * s + b * c;
-            theta *= theta_scale;
-        }
-    }
+    rope_heads(0, v, n_heads, NULL, 0, hd, n_rot, pos, base);
 }
 
 void lf_rope_norm(float *v, int n_heads, int hd, int n_rot, int pos, float base) {
-    const float theta_scale = powf(base, -2.0f / (float)n_rot);
-    for (int h = 0; h < n_heads; h++) {
-        float *x = v + (size_t)h * hd;
-        float theta = (float)pos;
-        for (int i = 0; i < n_rot; i += 2) {
-            const float c = cosf(theta), s = sinf(theta);
-            const float a = x[i], b = x[i + 1];
-            x[i] = a * c - b * s;
-            x[i + 1] = a * s + b * c;
-            theta *= theta_scale;
-        }
-    }
+    rope_heads(1, v, n_heads, NULL, 0, hd, n_rot, pos, base);
+}
+
+void lf_rope_qk(int interleaved, float *q, int nq, float *k, int nk, int hd, int n_rot, int pos, float base) {
+    rope_heads(interleaved, q, nq, k, nk, hd, n_rot, pos, base);
 }
 
 void lf_softmax(float *x, int n) {
@@ -73,6 +84,7 @@ float lf_expf_ggml(float x) { return expf_ggml_ref(x); }
 
 static lf_vec_kernels g_vec_best;
 static lf_attn_kernels g_attn_best;
+static lf_from_f32_fn g_f16_from_f32;
 static pthread_once_t g_vec_once = PTHREAD_ONCE_INIT;
 
 static void vec_best_init(void) {
@@ -80,6 +92,7 @@ static void vec_best_init(void) {
     lf_kernels_init(&k, lf_cpu_detect());
     g_vec_best = k.vec;
     g_attn_best = k.attn;
+    g_f16_from_f32 = k.t[LF_DT_F16].from_f32;
 }
 
 const lf_vec_kernels *lf_vec_best(void) {
@@ -90,6 +103,14 @@ const lf_vec_kernels *lf_vec_best(void) {
 const lf_attn_kernels *lf_attn_best(void) {
     pthread_once(&g_vec_once, vec_best_init);
     return &g_attn_best;
+}
+
+/* axpy with a = 1: the product 1 * x[i] is x[i] exactly, so this is y[i] + x[i] */
+void lf_add(float *y, const float *x, size_t n) { lf_vec_best()->axpy_f32((int64_t)n, 1.0f, x, y); }
+
+void lf_f32_to_f16_row(int64_t n, const float *x, uint16_t *y) {
+    pthread_once(&g_vec_once, vec_best_init);
+    g_f16_from_f32(x, y, n);
 }
 
 void lf_swiglu(float *g, const float *u, int n) { lf_vec_best()->swiglu(n, g, u); }
@@ -120,20 +141,17 @@ static void gelu_tab_init(void) {
     }
 }
 
-static inline float gelu_tab(float x) {
-    if (x <= -10.0f) return 0.0f;
-    if (x >= 10.0f) return x;
-    return lf_fp16_to_f32(g_gelu_tab[lf_f32_to_fp16(x)]);
-}
-
 float lf_gelu_ggml(float x) {
     pthread_once(&g_gelu_once, gelu_tab_init);
-    return gelu_tab(x);
+    const float one = 1.0f;
+    vec_geglu_ref(1, &x, &one, g_gelu_tab); /* the lookup times 1: exact */
+    return x;
 }
 
+/* the lookup is the kernel table's geglu (vectorised code computation, scalar table loads) */
 void lf_geglu(float *g, const float *u, int n) {
     pthread_once(&g_gelu_once, gelu_tab_init);
-    for (int i = 0; i < n; i++) g[i] = gelu_tab(g[i]) * u[i];
+    lf_vec_best()->geglu(n, g, u, g_gelu_tab);
 }
 
 void lf_shortconv(float *y, int64_t y_stride, const float *bcx, int64_t bcx_stride, float *state, const float *w,
@@ -174,7 +192,7 @@ static void rmsnorm_rows_fn(void *ctx, int ith, int nth) {
     const rows_job *j = ctx;
     long b, e;
     lf_pool_split(j->T, ith, nth, 1, &b, &e);
-    for (long t = b; t < e; t++) lf_rmsnorm(j->y + t * j->ys, j->x + t * j->xs, j->w, j->n, j->eps);
+    if (e > b) lf_vec_best()->rmsnorm(j->n, e - b, j->y + b * j->ys, j->ys, j->x + b * j->xs, j->xs, j->w, j->eps);
 }
 
 void lf_rmsnorm_rows(lf_pool *pool, float *y, int64_t y_stride, const float *x, int64_t x_stride, const float *w,

@@ -41,6 +41,9 @@ void lf_rmsnorm(float *y, const float *x, const float *w, int n, float eps);
 void lf_rope_neox(float *v, int n_heads, int hd, int n_rot, int pos, float base);
 /* Interleaved (GPT-J / original LLaMA) rotary: pairs (2i, 2i+1). */
 void lf_rope_norm(float *v, int n_heads, int hd, int n_rot, int pos, float base);
+/* Both rotations of one token at once: q (nq heads) and k (nk heads) as lf_rope_norm (interleaved != 0)
+ * or lf_rope_neox, the angles computed once for all heads; the same results as the two calls. */
+void lf_rope_qk(int interleaved, float *q, int nq, float *k, int nk, int hd, int n_rot, int pos, float base);
 
 /* exp(x) with ggml's vectorised approximation (bit-identical to llama.cpp's CPU activations). */
 float lf_expf_ggml(float x);
@@ -52,6 +55,11 @@ const lf_vec_kernels *lf_vec_best(void);
 /* The attention-row kernels of the same table. */
 const lf_attn_kernels *lf_attn_best(void);
 
+/* y[i] = lf_f32_to_fp16(x[i]) for i < n (the KV cache store), with the best kernel table's F16 from_f32
+ * (bit-identical to the scalar converter for every input, NaN included). */
+void lf_f32_to_f16_row(int64_t n, const float *x, uint16_t *y);
+/* y[i] += x[i] for i < n (the residual add), vectorised. */
+void lf_add(float *y, const float *x, size_t n);
 /* x = softmax(x) over n values. */
 void lf_softmax(float *x, int n);
 /* g[i] = silu(g[i]) * u[i] */
@@ -64,8 +72,8 @@ float lf_gelu_ggml_eval(float x);
 /* g[i] = lf_gelu_ggml(g[i]) * u[i] (for x >= 10: x * u[i]), as ggml_vec_geglu_f32. */
 void lf_geglu(float *g, const float *u, int n);
 
-/* lf_rmsnorm of T rows (x rows x_stride floats apart, y rows y_stride), split over the pool's threads
- * from a few rows on; the same results as row by row. */
+/* lf_rmsnorm of T rows (x rows x_stride floats apart, y rows y_stride; y may alias x with the same stride),
+ * split over the pool's threads from a few rows on (pool may be NULL); the same results as row by row. */
 void lf_rmsnorm_rows(lf_pool *pool, float *y, int64_t y_stride, const float *x, int64_t x_stride, const float *w,
                      int n, float eps, int T);
 /* T rows of the gated activation g = act(g) * u (gelu: lf_geglu, else lf_swiglu), rows stride floats

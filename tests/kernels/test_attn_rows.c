@@ -28,7 +28,7 @@ static int isas(attn_isa out[3]) {
     const lf_cpu_features f = lf_cpu_detect();
     out[n++] = (attn_isa){"avx512", f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c,
                           {vec_dot_f32_avx512, vec_dot_f16_f32_avx512, vec_axpy_f32_avx512, vec_axpy_f16_avx512,
-                           vec_expf_ggml_avx512, vec_swiglu_avx512, "avx512"},
+                           vec_expf_ggml_avx512, vec_swiglu_avx512, vec_geglu_avx512, vec_rmsnorm_avx512, "avx512"},
                           {vec_scores_f16_avx512, vec_scores_f32_avx512, vec_wsum_f16_avx512, vec_wsum_f32_avx512,
                            vec_widen_f16_avx512}};
 #endif

@@ -30,11 +30,11 @@ static void setup_isas(void) {
     const lf_cpu_features f = lf_cpu_detect();
     g_isa[g_nisa++] = (vec_isa){"avx2", f.avx2 && f.fma && f.f16c,
                                 {vec_dot_f32_avx2, vec_dot_f16_f32_avx2, vec_axpy_f32_avx2, vec_axpy_f16_avx2,
-                                 vec_expf_ggml_avx2, vec_swiglu_avx2, "avx2"}};
+                                 vec_expf_ggml_avx2, vec_swiglu_avx2, vec_geglu_avx2, vec_rmsnorm_avx2, "avx2"}};
     g_isa[g_nisa++] =
         (vec_isa){"avx512", f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c,
                   {vec_dot_f32_avx512, vec_dot_f16_f32_avx512, vec_axpy_f32_avx512, vec_axpy_f16_avx512,
-                   vec_expf_ggml_avx512, vec_swiglu_avx512, "avx512"}};
+                   vec_expf_ggml_avx512, vec_swiglu_avx512, vec_geglu_avx512, vec_rmsnorm_avx512, "avx512"}};
 #endif
 }
 

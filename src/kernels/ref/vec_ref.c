@@ -57,6 +57,36 @@ void vec_swiglu_ref(int64_t n, float *g, const float *u) {
     }
 }
 
+void vec_geglu_ref(int64_t n, float *g, const float *u, const uint16_t *tab) {
+    for (int64_t i = 0; i < n; i++) {
+        const float x = g[i];
+        float a;
+        if (x <= -10.0f)
+            a = 0.0f;
+        else if (x >= 10.0f)
+            a = x;
+        else
+            a = lf_fp16_to_f32(tab[lf_f32_to_fp16(x)]);
+        g[i] = a * u[i];
+    }
+}
+
+void vec_rmsnorm_ref(int64_t n, int64_t rows, float *y, int64_t y_stride, const float *x, int64_t x_stride,
+                     const float *w, float eps) {
+    for (int64_t r = 0; r < rows; r++, x += x_stride, y += y_stride) {
+        double sum = 0.0;
+        /* squares rounded to f32, summed in double: exactly ggml's rms_norm (a double square would
+         * differ in the last bit, and one ulp can flip a quantized activation downstream) */
+        for (int64_t i = 0; i < n; i++) sum += (double)(x[i] * x[i]);
+        const float mean = (float)(sum / (double)n);
+        const float scale = 1.0f / sqrtf(mean + eps);
+        if (w)
+            for (int64_t i = 0; i < n; i++) y[i] = (x[i] * scale) * w[i];
+        else
+            for (int64_t i = 0; i < n; i++) y[i] = x[i] * scale;
+    }
+}
+
 void vec_scores_f16_ref(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                         float *out) {
     for (int64_t i = 0; i < n; i++) out[i] = vec_dot_f16_f32_ref(hd, k + i * k_stride, q) * scale;

@@ -21,5 +21,5 @@ void lf_kernels_install_avx2(lf_kernels *k) {
     k->t[LF_DT_F16].gemv = gemv_f16_f16_avx2;
     k->t[LF_DT_F16].isa = "avx2";
     k->vec = (lf_vec_kernels){vec_dot_f32_avx2,   vec_dot_f16_f32_avx2, vec_axpy_f32_avx2, vec_axpy_f16_avx2,
-                              vec_expf_ggml_avx2, vec_swiglu_avx2,      "avx2"};
+                              vec_expf_ggml_avx2, vec_swiglu_avx2, vec_geglu_avx2, vec_rmsnorm_avx2,      "avx2"};
 }

@@ -16,6 +16,7 @@
 
 #include "format/dtype.h"
 #include "format/quant_blocks.h"
+#include "kernels/x86_avx2/f16c.h"
 #include "kernels/x86_avx2/avx2.h"
 
 #if defined(__clang__)
@@ -38,7 +39,7 @@ void quantize_row_q8_0_avx2(const float *x, void *y, int64_t n) {
         const float amax = _mm_cvtss_f32(m4);
         const float d = amax / 127.0f;
         const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
-        b[i].d = lf_f32_to_fp16(d);
+        b[i].d = fp16_from_f32_f16c(d); /* = lf_f32_to_fp16(d), without its branches */
         const __m256 vid = _mm256_set1_ps(id);
         __m256i q[4];
         for (int k = 0; k < 4; k++) q[k] = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v[k], vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));

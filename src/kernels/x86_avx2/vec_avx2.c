@@ -119,3 +119,42 @@ void vec_swiglu_avx2(int64_t n, float *g, const float *u) {
         memcpy(g + i, t, (size_t)(n - i) * sizeof(float));
     }
 }
+
+/* f16 codes of 8 floats exactly as lf_f32_to_fp16: F16C rounds to nearest even (the immediate, not
+ * MXCSR) with the same overflow to inf; only NaN differs (F16C keeps payload bits), so NaN lanes are
+ * set to sign | 0x7e00. */
+static inline __m128i f16_codes8(__m256 x) {
+    const __m128i h = _mm256_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT);
+    const __m256i nan32 = _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+    const __m128i nan = _mm_packs_epi32(_mm256_castsi256_si128(nan32), _mm256_extracti128_si256(nan32, 1));
+    const __m128i qnan = _mm_or_si128(_mm_and_si128(h, _mm_set1_epi16((short)0x8000)), _mm_set1_epi16(0x7e00));
+    return _mm_blendv_epi8(h, qnan, nan);
+}
+
+/* tab[code] for 4 codes packed in c, packed the same way (scalar loads: a gather is slower) */
+static inline uint64_t lookup4(const uint16_t *tab, uint64_t c) {
+    return (uint64_t)tab[c & 0xffff] | (uint64_t)tab[(c >> 16) & 0xffff] << 16 |
+           (uint64_t)tab[(c >> 32) & 0xffff] << 32 | (uint64_t)tab[c >> 48] << 48;
+}
+
+static inline __m256 geglu8(__m256 x, __m256 u, const uint16_t *tab) {
+    const __m128i c = f16_codes8(x);
+    const uint64_t lo = lookup4(tab, (uint64_t)_mm_cvtsi128_si64(c));
+    const uint64_t hi = lookup4(tab, (uint64_t)_mm_extract_epi64(c, 1));
+    const __m256 t = _mm256_cvtph_ps(_mm_set_epi64x((long long)hi, (long long)lo));
+    const __m256 big = _mm256_cmp_ps(x, _mm256_set1_ps(10.0f), _CMP_GE_OQ);
+    const __m256 small = _mm256_cmp_ps(x, _mm256_set1_ps(-10.0f), _CMP_LE_OQ);
+    return _mm256_mul_ps(_mm256_andnot_ps(small, _mm256_blendv_ps(t, x, big)), u); /* small: +0 */
+}
+
+void vec_geglu_avx2(int64_t n, float *g, const float *u, const uint16_t *tab) {
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(g + i, geglu8(_mm256_loadu_ps(g + i), _mm256_loadu_ps(u + i), tab));
+    if (i < n) {
+        float t[8] = {0}, v[8] = {0};
+        memcpy(t, g + i, (size_t)(n - i) * sizeof(float));
+        memcpy(v, u + i, (size_t)(n - i) * sizeof(float));
+        _mm256_storeu_ps(t, geglu8(_mm256_loadu_ps(t), _mm256_loadu_ps(v), tab));
+        memcpy(g + i, t, (size_t)(n - i) * sizeof(float));
+    }
+}

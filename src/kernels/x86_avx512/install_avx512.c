@@ -24,7 +24,7 @@ void lf_kernels_install_avx512(lf_kernels *k) {
     k->t[LF_DT_F16].gemv = gemv_f16_f16_avx512;
     k->t[LF_DT_F16].isa = "avx512";
     k->vec = (lf_vec_kernels){vec_dot_f32_avx512,   vec_dot_f16_f32_avx512, vec_axpy_f32_avx512, vec_axpy_f16_avx512,
-                              vec_expf_ggml_avx512, vec_swiglu_avx512,      "avx512"};
+                              vec_expf_ggml_avx512, vec_swiglu_avx512, vec_geglu_avx512, vec_rmsnorm_avx512,      "avx512"};
     k->attn.scores_f16 = vec_scores_f16_avx512;
     k->attn.scores_f32 = vec_scores_f32_avx512;
     k->attn.wsum_f16 = vec_wsum_f16_avx512;

@@ -22,6 +22,7 @@
 
 #include "format/dtype.h"
 #include "format/quant_blocks.h"
+#include "kernels/x86_avx2/f16c.h"
 #include "kernels/x86_avx512/avx512.h"
 
 #if defined(__clang__)
@@ -51,7 +52,7 @@ void quantize_row_q8_0_avx512(const float *x, void *y, int64_t n) {
         const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
         const float d = amax / 127.0f;
         const float id = amax != 0.0f ? 127.0f / amax : 0.0f;
-        b[i].d = lf_f32_to_fp16(d);
+        b[i].d = fp16_from_f32_f16c(d); /* = lf_f32_to_fp16(d), without its branches */
         const __m512 vid = _mm512_set1_ps(id);
         const __m512i q0 = _mm512_cvtps_epi32(_mm512_roundscale_ps(_mm512_mul_ps(v0, vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
         const __m512i q1 = _mm512_cvtps_epi32(_mm512_roundscale_ps(_mm512_mul_ps(v1, vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));

@@ -76,3 +76,42 @@ void vec_swiglu_avx512(int64_t n, float *g, const float *u) {
         _mm512_mask_storeu_ps(g + i, m, swiglu16(_mm512_maskz_loadu_ps(m, g + i), _mm512_maskz_loadu_ps(m, u + i)));
     }
 }
+
+/* f16 codes of 16 floats exactly as lf_f32_to_fp16: the conversion rounds to nearest even (the
+ * immediate, not MXCSR) with the same overflow to inf; only NaN differs (it keeps payload bits), so NaN
+ * lanes are set to sign | 0x7e00. */
+static inline __m256i f16_codes16(__m512 x) {
+    const __m256i h = _mm512_cvtps_ph(x, _MM_FROUND_TO_NEAREST_INT);
+    const __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    const __m256i qnan =
+        _mm256_or_si256(_mm256_and_si256(h, _mm256_set1_epi16((short)0x8000)), _mm256_set1_epi16(0x7e00));
+    return _mm256_mask_blend_epi16(nan, h, qnan);
+}
+
+/* tab[code] for 4 codes packed in c, packed the same way (scalar loads: a gather is slower) */
+static inline uint64_t lookup4(const uint16_t *tab, uint64_t c) {
+    return (uint64_t)tab[c & 0xffff] | (uint64_t)tab[(c >> 16) & 0xffff] << 16 |
+           (uint64_t)tab[(c >> 32) & 0xffff] << 32 | (uint64_t)tab[c >> 48] << 48;
+}
+
+static inline __m512 geglu16(__m512 x, __m512 u, const uint16_t *tab) {
+    const __m256i c = f16_codes16(x);
+    const __m128i c0 = _mm256_castsi256_si128(c), c1 = _mm256_extracti128_si256(c, 1);
+    const __m128i t0 = _mm_set_epi64x((long long)lookup4(tab, (uint64_t)_mm_extract_epi64(c0, 1)),
+                                      (long long)lookup4(tab, (uint64_t)_mm_cvtsi128_si64(c0)));
+    const __m128i t1 = _mm_set_epi64x((long long)lookup4(tab, (uint64_t)_mm_extract_epi64(c1, 1)),
+                                      (long long)lookup4(tab, (uint64_t)_mm_cvtsi128_si64(c1)));
+    const __m512 t = _mm512_cvtph_ps(_mm256_inserti128_si256(_mm256_castsi128_si256(t0), t1, 1));
+    const __mmask16 big = _mm512_cmp_ps_mask(x, _mm512_set1_ps(10.0f), _CMP_GE_OQ);
+    const __mmask16 small = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-10.0f), _CMP_LE_OQ);
+    const __m512 a = _mm512_mask_blend_ps(small, _mm512_mask_blend_ps(big, t, x), _mm512_setzero_ps());
+    return _mm512_mul_ps(a, u);
+}
+
+void vec_geglu_avx512(int64_t n, float *g, const float *u, const uint16_t *tab) {
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 m = tail_mask(n - i);
+        _mm512_mask_storeu_ps(g + i, m,
+                              geglu16(_mm512_maskz_loadu_ps(m, g + i), _mm512_maskz_loadu_ps(m, u + i), tab));
+    }
+}
