@@ -7,7 +7,9 @@
  *    stored (f16 rows widened on the fly).
  *  - groups (prompt batches): an item is a block of queries of one KV head, every query head that shares
  *    it (GQA) included, up to GROUP_ROWS rows; its keys and values are widened to f32 once per chunk of
- *    positions and serve all the item's rows. */
+ *    positions and serve all the item's rows: the keys every row sees through the multi-query kernels
+ *    (scores_rows_f32, wsum_rows_f32: each key or value vector loaded once for several rows, same bits as
+ *    row by row), the few that only some rows see (the causal diagonal, a window's edge) row by row. */
 #include "ops/attention.h"
 
 #include <math.h>
@@ -118,6 +120,17 @@ static void widen_chunk(const attn_job *j, int v, int kvh, int c0, int cn, float
     }
 }
 
+/* Keys [k0, k1] of chunk rows (position c0 at src) for one row: its scores (v = 0) or its weighted sum. */
+static void row_range(const attn_job *j, int v, int k0, int k1, int c0, const float *src, const float *q, float *sc,
+                      float *out) {
+    const int hd = j->p->head_dim;
+    if (k1 < k0) return;
+    if (!v)
+        j->ak->scores_f32(hd, k1 - k0 + 1, src + (size_t)(k0 - c0) * hd, hd, q, j->p->scale, sc);
+    else
+        j->ak->wsum_f32(hd, k1 - k0 + 1, sc, src + (size_t)(k0 - c0) * hd, hd, out);
+}
+
 /* Group item: queries t0..t0+nt-1 x the G query heads of KV head kvh. */
 static void attn_group(const attn_job *j, int kvh, int t0, int nt, float *scratch) {
     const lf_attn_params *p = j->p;
@@ -128,27 +141,51 @@ static void attn_group(const attn_job *j, int kvh, int t0, int nt, float *scratc
     const int cmax = (CHUNK_FLOATS > 16 * hd ? CHUNK_FLOATS : 16 * hd) / hd;
     const int kmin = key_start(p, j->pos0 + t0), kmax = j->pos0 + t0 + nt - 1;
     /* row r = (token t0 + r / G, head kvh * G + r % G); its scores at scratch + r * n_ctx */
+    const float *q[GROUP_ROWS], *w[GROUP_ROWS];
+    float *out[GROUP_ROWS], *sc[GROUP_ROWS];
+    int start[GROUP_ROWS], k0[GROUP_ROWS], k1[GROUP_ROWS];
+    for (int r = 0; r < R; r++) {
+        const int t = t0 + r / G, h = kvh * G + r % G;
+        start[r] = key_start(p, j->pos0 + t);
+        q[r] = j->q + (size_t)t * qs + (size_t)h * hd;
+        out[r] = j->out + (size_t)t * qrow + (size_t)h * hd;
+    }
     for (int v = 0; v < 2; v++) {
         if (v) /* softmax of every row between the two passes; outputs zeroed for the sums */
             for (int r = 0; r < R; r++) {
                 const int pos = j->pos0 + t0 + r / G;
-                softmax_row(j->vk, scratch + (size_t)r * n_ctx, pos - key_start(p, pos) + 1);
-                memset(j->out + (size_t)(t0 + r / G) * qrow + (size_t)(kvh * G + r % G) * hd, 0,
-                       (size_t)hd * sizeof(float));
+                softmax_row(j->vk, scratch + (size_t)r * n_ctx, pos - start[r] + 1);
+                memset(out[r], 0, (size_t)hd * sizeof(float));
             }
         for (int c0 = kmin; c0 <= kmax; c0 += cmax) {
             const int cn = kmax - c0 + 1 < cmax ? kmax - c0 + 1 : cmax;
             widen_chunk(j, v, kvh, c0, cn, chunk);
+            /* each row's keys in the chunk, [k0, k1]; the range common to all rows, [kc0, kc1], goes through
+             * the multi-query kernels (same bits as per row), the rest of each row before and after it per
+             * row, so every row's weighted sum still runs over its keys in order */
+            int kc0 = c0, kc1 = c0 + cn - 1;
             for (int r = 0; r < R; r++) {
-                const int t = t0 + r / G, h = kvh * G + r % G, pos = j->pos0 + t, start = key_start(p, pos);
-                const int k0 = c0 > start ? c0 : start, k1 = c0 + cn - 1 < pos ? c0 + cn - 1 : pos;
-                if (k1 < k0) continue;
-                float *sc = scratch + (size_t)r * n_ctx + (k0 - start);
-                const float *src = chunk + (size_t)(k0 - c0) * hd;
-                if (!v)
-                    j->ak->scores_f32(hd, k1 - k0 + 1, src, hd, j->q + (size_t)t * qs + (size_t)h * hd, p->scale, sc);
-                else
-                    j->ak->wsum_f32(hd, k1 - k0 + 1, sc, src, hd, j->out + (size_t)t * qrow + (size_t)h * hd);
+                const int pos = j->pos0 + t0 + r / G;
+                k0[r] = c0 > start[r] ? c0 : start[r];
+                k1[r] = c0 + cn - 1 < pos ? c0 + cn - 1 : pos;
+                if (k0[r] > kc0) kc0 = k0[r];
+                if (k1[r] < kc1) kc1 = k1[r];
+            }
+            const int common = kc0 <= kc1; /* else all per row */
+            for (int r = 0; r < R; r++) {
+                float *s = scratch + (size_t)r * n_ctx + (k0[r] - start[r]);
+                row_range(j, v, k0[r], common && k1[r] >= kc0 ? kc0 - 1 : k1[r], c0, chunk, q[r], s, out[r]);
+                w[r] = sc[r] = s + (common ? kc0 - k0[r] : 0);
+            }
+            if (!common) continue;
+            const float *src = chunk + (size_t)(kc0 - c0) * hd;
+            if (!v)
+                j->ak->scores_rows_f32(hd, kc1 - kc0 + 1, src, hd, R, q, p->scale, sc);
+            else
+                j->ak->wsum_rows_f32(hd, kc1 - kc0 + 1, R, w, src, hd, out);
+            for (int r = 0; r < R; r++) {
+                const int a = kc1 + 1 > k0[r] ? kc1 + 1 : k0[r];
+                row_range(j, v, a, k1[r], c0, chunk, q[r], scratch + (size_t)r * n_ctx + (a - start[r]), out[r]);
             }
         }
     }
