@@ -100,6 +100,8 @@ typedef struct lf_attn_kernels {
                             float scale, float *const *out);
     void (*wsum_rows_f32)(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
                           float *const *out);
+    float (*max_f32)(int64_t n, const float *x);  /* softmax: the largest score (NaNs ignored) */
+    double (*sum_f64)(int64_t n, const float *x); /* softmax: the sum of the exps, in double */
 } lf_attn_kernels;
 
 typedef struct lf_kernels {

@@ -17,7 +17,11 @@
  *    row in every version).
  *  - scores_rows_f32 / wsum_rows_f32: nq queries over the same rows: for r < nq, exactly scores_f32 of
  *    q[r] into out[r] / wsum_f32 of w[r] onto out[r], as the same ISA computes them (bit-identical); the
- *    point is that fast versions load each key or value vector once for several queries. */
+ *    point is that fast versions load each key or value vector once for several queries.
+ *  - max_f32: the largest of x[0..n), NaNs ignored (-inf when there is none), plus 0.0f (a zero maximum
+ *    is +0), bit-identical in every version.
+ *  - sum_f64: the sum of x[0..n) in double as 8 partial sums, partial j adding x[j], x[j + 8], ... in
+ *    order, then ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)); bit-identical in every version. */
 #ifndef LF_KERNELS_VEC_H
 #define LF_KERNELS_VEC_H
 
@@ -38,6 +42,8 @@ void vec_scores_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride,
 void vec_wsum_f16_ref(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
 void vec_wsum_f32_ref(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
 void vec_widen_f16_ref(int64_t n, const uint16_t *x, float *y);
+float vec_max_f32_ref(int64_t n, const float *x);
+double vec_sum_f64_ref(int64_t n, const float *x);
 void vec_scores_rows_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride, int nq, const float *const *q,
                              float scale, float *const *out);
 void vec_wsum_rows_f32_ref(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
@@ -64,6 +70,8 @@ void vec_scores_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stri
 void vec_wsum_f16_avx512(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
 void vec_wsum_f32_avx512(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
 void vec_widen_f16_avx512(int64_t n, const uint16_t *x, float *y);
+float vec_max_f32_avx512(int64_t n, const float *x);
+double vec_sum_f64_avx512(int64_t n, const float *x);
 void vec_scores_rows_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stride, int nq,
                                 const float *const *q, float scale, float *const *out);
 void vec_wsum_rows_f32_avx512(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,

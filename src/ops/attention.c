@@ -12,7 +12,6 @@
  *    row by row), the few that only some rows see (the causal diagonal, a window's edge) row by row. */
 #include "ops/attention.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "format/dtype.h"
@@ -48,16 +47,12 @@ static inline int key_start(const lf_attn_params *p, int pos) {
 }
 
 /* softmax of n scores in place, as ggml's soft_max: exp(s - max) with its vectorised expf, the sum in
- * double, then scaled by 1/sum */
-static void softmax_row(const lf_vec_kernels *vk, float *sc, int n) {
-    float mx = -INFINITY;
-    for (int k = 0; k < n; k++)
-        if (sc[k] > mx) mx = sc[k];
+ * double (8 interleaved partial sums, kernels/vec.h sum_f64), then scaled by 1/sum */
+static void softmax_row(const attn_job *j, float *sc, int n) {
+    const float mx = j->ak->max_f32(n, sc);
     for (int k = 0; k < n; k++) sc[k] -= mx;
-    vk->expf_ggml(n, sc, sc);
-    double sum = 0.0;
-    for (int k = 0; k < n; k++) sum += sc[k];
-    const float inv = (float)(1.0 / sum);
+    j->vk->expf_ggml(n, sc, sc);
+    const float inv = (float)(1.0 / j->ak->sum_f64(n, sc));
     for (int k = 0; k < n; k++) sc[k] *= inv;
 }
 
@@ -96,7 +91,7 @@ static void attn_one(const attn_job *j, int t, int h, float *sc) {
         else
             j->ak->scores_f32(hd, rl[r], (const float *)kr + (size_t)kvh * hd, stride, q, p->scale, sc + o);
     }
-    softmax_row(j->vk, sc, n);
+    softmax_row(j, sc, n);
     float *out = j->out + (size_t)t * qrow + (size_t)h * hd;
     memset(out, 0, (size_t)hd * sizeof(float));
     for (int r = 0, o = 0; r < runs; o += rl[r], r++) { /* the second run continues the first's sum */
@@ -154,7 +149,7 @@ static void attn_group(const attn_job *j, int kvh, int t0, int nt, float *scratc
         if (v) /* softmax of every row between the two passes; outputs zeroed for the sums */
             for (int r = 0; r < R; r++) {
                 const int pos = j->pos0 + t0 + r / G;
-                softmax_row(j->vk, scratch + (size_t)r * n_ctx, pos - start[r] + 1);
+                softmax_row(j, scratch + (size_t)r * n_ctx, pos - start[r] + 1);
                 memset(out[r], 0, (size_t)hd * sizeof(float));
             }
         for (int c0 = kmin; c0 <= kmax; c0 += cmax) {

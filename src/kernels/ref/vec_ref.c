@@ -88,3 +88,16 @@ void vec_wsum_rows_f32_ref(int64_t hd, int64_t n, int nq, const float *const *w,
 void vec_widen_f16_ref(int64_t n, const uint16_t *x, float *y) {
     for (int64_t i = 0; i < n; i++) y[i] = lf_fp16_to_f32(x[i]);
 }
+
+float vec_max_f32_ref(int64_t n, const float *x) {
+    float mx = -INFINITY;
+    for (int64_t i = 0; i < n; i++)
+        if (x[i] > mx) mx = x[i];
+    return mx + 0.0f;
+}
+
+double vec_sum_f64_ref(int64_t n, const float *x) {
+    double p[8] = {0};
+    for (int64_t i = 0; i < n; i++) p[i & 7] += x[i];
+    return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+}
