@@ -6,8 +6,9 @@
  *  - single rows (a few queries, e.g. decode): threads split (query, head) pairs; K and V are read as
  *    stored (f16 rows widened on the fly).
  *  - groups (prompt batches): an item is a block of queries of one KV head, every query head that shares
- *    it (GQA) included, up to GROUP_ROWS rows; its keys and values are widened to f32 once per chunk of
- *    positions and serve all the item's rows: the keys every row sees through the multi-query kernels
+ *    it (GQA) included, up to GROUP_ROWS rows; its keys and values are widened to f32 in chunks of
+ *    positions (kept for the thread's next item of the same KV head, which extends them) and serve all
+ *    the item's rows: the keys every row sees through the multi-query kernels
  *    (scores_rows_f32, wsum_rows_f32: each key or value vector loaded once for several rows, same bits as
  *    row by row), the few that only some rows see (the causal diagonal, a window's edge) row by row. */
 #include "ops/attention.h"
@@ -37,9 +38,14 @@ typedef struct {
 /* rows of score buffers a group item needs, bounded for very long contexts */
 static int group_rows(int n_ctx) { return n_ctx <= 32768 ? GROUP_ROWS : 4; }
 
+/* floats of one widened chunk (keys or values) */
+static size_t chunk_floats(int head_dim) {
+    return CHUNK_FLOATS > (size_t)16 * head_dim ? CHUNK_FLOATS : (size_t)16 * head_dim;
+}
+
+/* per thread: the score rows of a group item, then a widened chunk of keys and one of values */
 size_t lf_attention_scratch_floats(int n_ctx, int head_dim) {
-    const size_t chunk = CHUNK_FLOATS > (size_t)16 * head_dim ? CHUNK_FLOATS : (size_t)16 * head_dim;
-    return (size_t)group_rows(n_ctx) * (size_t)n_ctx + chunk + 2 * (size_t)head_dim + 16;
+    return (size_t)group_rows(n_ctx) * (size_t)n_ctx + 2 * chunk_floats(head_dim) + 2 * (size_t)head_dim + 16;
 }
 
 static inline int key_start(const lf_attn_params *p, int pos) {
@@ -115,6 +121,30 @@ static void widen_chunk(const attn_job *j, int v, int kvh, int c0, int cn, float
     }
 }
 
+/* Widened keys (or values) of one KV head, kept across the group items a thread runs in one call: its
+ * items come in ascending query blocks of a KV head, whose key ranges extend each other, so each position
+ * is widened once per thread and KV head instead of once per item. */
+typedef struct {
+    int kvh, lo, hi; /* positions [lo, hi] of KV head kvh are at buf (kvh -1: none) */
+    float *buf;
+} widened;
+
+/* Positions [c0, c0 + cn) of KV head kvh widened (at most cmax rows): extends w when it holds kvh from at
+ * most c0 on and everything fits, else starts it over at c0. Returns the row of position c0. */
+static const float *widen_range(const attn_job *j, int v, int kvh, int c0, int cn, int cmax, widened *w) {
+    const int hd = j->p->head_dim, c1 = c0 + cn - 1;
+    if (w->kvh != kvh || c0 < w->lo || c0 > w->hi + 1 || c1 - w->lo + 1 > cmax) {
+        w->kvh = kvh;
+        w->lo = c0;
+        w->hi = c0 - 1;
+    }
+    if (c1 > w->hi) {
+        widen_chunk(j, v, kvh, w->hi + 1, c1 - w->hi, w->buf + (size_t)(w->hi + 1 - w->lo) * hd);
+        w->hi = c1;
+    }
+    return w->buf + (size_t)(c0 - w->lo) * hd;
+}
+
 /* Keys [k0, k1] of chunk rows (position c0 at src) for one row: its scores (v = 0) or its weighted sum. */
 static void row_range(const attn_job *j, int v, int k0, int k1, int c0, const float *src, const float *q, float *sc,
                       float *out) {
@@ -127,13 +157,12 @@ static void row_range(const attn_job *j, int v, int k0, int k1, int c0, const fl
 }
 
 /* Group item: queries t0..t0+nt-1 x the G query heads of KV head kvh. */
-static void attn_group(const attn_job *j, int kvh, int t0, int nt, float *scratch) {
+static void attn_group(const attn_job *j, int kvh, int t0, int nt, float *scratch, widened wd[2]) {
     const lf_attn_params *p = j->p;
     const int hd = p->head_dim, G = p->n_head / p->n_head_kv, R = nt * G;
     const int qrow = p->n_head * hd, qs = p->q_stride > 0 ? p->q_stride : qrow;
     const int n_ctx = j->kv->n_ctx;
-    float *chunk = scratch + (size_t)group_rows(n_ctx) * n_ctx;
-    const int cmax = (CHUNK_FLOATS > 16 * hd ? CHUNK_FLOATS : 16 * hd) / hd;
+    const int cmax = (int)(chunk_floats(hd) / (size_t)hd);
     const int kmin = key_start(p, j->pos0 + t0), kmax = j->pos0 + t0 + nt - 1;
     /* row r = (token t0 + r / G, head kvh * G + r % G); its scores at scratch + r * n_ctx */
     const float *q[GROUP_ROWS], *w[GROUP_ROWS];
@@ -154,7 +183,7 @@ static void attn_group(const attn_job *j, int kvh, int t0, int nt, float *scratc
             }
         for (int c0 = kmin; c0 <= kmax; c0 += cmax) {
             const int cn = kmax - c0 + 1 < cmax ? kmax - c0 + 1 : cmax;
-            widen_chunk(j, v, kvh, c0, cn, chunk);
+            const float *chunk = widen_range(j, v, kvh, c0, cn, cmax, &wd[v]);
             /* each row's keys in the chunk, [k0, k1]; the range common to all rows, [kc0, kc1], goes through
              * the multi-query kernels (same bits as per row), the rest of each row before and after it per
              * row, so every row's weighted sum still runs over its keys in order */
@@ -191,10 +220,12 @@ static void attn_group_worker(void *ctx, int ith, int nth) {
     long b, e;
     lf_pool_split(j->n_items, ith, nth, 1, &b, &e);
     float *scratch = j->scratch + (size_t)ith * j->per_thread;
+    float *bufs = scratch + (size_t)group_rows(j->kv->n_ctx) * j->kv->n_ctx;
+    widened wd[2] = {{-1, 0, -1, bufs}, {-1, 0, -1, bufs + chunk_floats(j->p->head_dim)}};
     const int nblk = (j->T + j->qb - 1) / j->qb;
-    for (long u = b; u < e; u++) {
+    for (long u = b; u < e; u++) { /* in order: a KV head's query blocks ascending */
         const int kvh = (int)(u / nblk), t0 = (int)(u % nblk) * j->qb;
-        attn_group(j, kvh, t0, j->T - t0 < j->qb ? j->T - t0 : j->qb, scratch);
+        attn_group(j, kvh, t0, j->T - t0 < j->qb ? j->T - t0 : j->qb, scratch, wd);
     }
 }
 
