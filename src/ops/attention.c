@@ -33,7 +33,7 @@ typedef struct {
 } attn_job;
 
 #define GROUP_ROWS 16      /* rows (queries x heads of one KV head) per group item */
-#define CHUNK_FLOATS 65536 /* widened keys or values per chunk (256 KiB) */
+#define CHUNK_FLOATS 131072 /* widened keys or values per chunk (512 KiB): 512 positions at head dim 256 */
 
 /* rows of score buffers a group item needs, bounded for very long contexts */
 static int group_rows(int n_ctx) { return n_ctx <= 32768 ? GROUP_ROWS : 4; }
@@ -215,10 +215,37 @@ static void attn_group(const attn_job *j, int kvh, int t0, int nt, float *scratc
     }
 }
 
+/* Work of group item u, in row-keys: its rows times the keys of its last query (causal: later query
+ * blocks see more keys), plus a fixed part for the widening and the per-item setup. */
+static long item_cost(const attn_job *j, long u) {
+    const int nblk = (j->T + j->qb - 1) / j->qb, t0 = (int)(u % nblk) * j->qb;
+    const int nt = j->T - t0 < j->qb ? j->T - t0 : j->qb, last = j->pos0 + t0 + nt - 1;
+    return (long)nt * (j->p->n_head / j->p->n_head_kv) * (last - key_start(j->p, last) + 1 + 16);
+}
+
+/* Items [b, e) of thread ith: contiguous (a thread's items of one KV head in ascending query blocks, as the
+ * widened keys want), cut where the running cost crosses ith / nth and (ith + 1) / nth of the total, so
+ * threads get about equal work even when one KV head's blocks are all there is (MQA). */
+static void split_items(const attn_job *j, int ith, int nth, long *b, long *e) {
+    long total = 0;
+    for (long u = 0; u < j->n_items; u++) total += item_cost(j, u);
+    *b = *e = j->n_items;
+    long run = 0;
+    for (long u = 0; u < j->n_items; u++) {
+        if (*b == j->n_items && run * nth >= total * ith) *b = u;
+        if (run * nth >= total * (ith + 1)) {
+            *e = u;
+            break;
+        }
+        run += item_cost(j, u);
+    }
+    if (*b > *e) *b = *e;
+}
+
 static void attn_group_worker(void *ctx, int ith, int nth) {
     const attn_job *j = ctx;
     long b, e;
-    lf_pool_split(j->n_items, ith, nth, 1, &b, &e);
+    split_items(j, ith, nth, &b, &e);
     float *scratch = j->scratch + (size_t)ith * j->per_thread;
     float *bufs = scratch + (size_t)group_rows(j->kv->n_ctx) * j->kv->n_ctx;
     widened wd[2] = {{-1, 0, -1, bufs}, {-1, 0, -1, bufs + chunk_floats(j->p->head_dim)}};

@@ -1,8 +1,8 @@
 /* tests/ops/test_attention_paths.c - the two ways lf_attention splits its work give the same bits: prompt
  * batches (T >= 4: group items, keys and values widened in chunks and kept across a thread's items,
  * the keys every row sees through the multi-query kernels) against the same queries one token at a
- * time (single rows, K and V read as stored). Head dim 256 makes a chunk 256 positions, so a batch at
- * position 600 spans three chunks; batches at 0 reuse widened keys across query blocks; with and without
+ * time (single rows, K and V read as stored). Head dim 256 makes a chunk 512 positions, so a batch at
+ * position 1100 spans three chunks; batches at 0 reuse widened keys across query blocks; with and without
  * a sliding window (the window's edge cuts into the rows' ranges), f32 and f16 caches, GQA (4 query heads
  * over 2 KV heads, MQA-like 4 over 1), 1 and 3 threads. */
 #include "testutil.h"
@@ -15,7 +15,7 @@
 #include "cache/kv.h"
 #include "ops/attention.h"
 
-enum { NCTX = 700, HD = 256, NH = 4 };
+enum { NCTX = 1200, HD = 256, NH = 4 };
 
 static void paths_case(lf_pool *pool, int nth, int f16, int nkv, int swa, int pos0, int T) {
     lf_kv kv;
@@ -58,8 +58,8 @@ static void test_batch_equals_token_by_token(void **s) {
             for (int nkv = 1; nkv <= 2; nkv++)
                 for (int swa = 0; swa <= 300; swa += 300) {
                     paths_case(pool, threads[ti], f16, nkv, swa, 0, 37);   /* query blocks reuse widened keys */
-                    paths_case(pool, threads[ti], f16, nkv, swa, 600, 21); /* three chunks per item */
-                    paths_case(pool, threads[ti], f16, nkv, swa, 250, 9);  /* a chunk edge inside the batch */
+                    paths_case(pool, threads[ti], f16, nkv, swa, 1100, 21); /* three chunks per item */
+                    paths_case(pool, threads[ti], f16, nkv, swa, 505, 9);  /* a chunk edge inside the batch */
                 }
         lf_pool_destroy(pool);
     }
