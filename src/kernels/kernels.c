@@ -40,6 +40,10 @@ static void fill_vec_rows(lf_attn_kernels *v) {
     if (!v->wsum_f16) v->wsum_f16 = vec_wsum_f16_ref;
     if (!v->wsum_f32) v->wsum_f32 = vec_wsum_f32_ref;
     if (!v->widen_f16) v->widen_f16 = vec_widen_f16_ref;
+    if (!v->scores_rows_f32) v->scores_rows_f32 = vec_scores_rows_f32_ref;
+    if (!v->wsum_rows_f32) v->wsum_rows_f32 = vec_wsum_rows_f32_ref;
+    if (!v->max_f32) v->max_f32 = vec_max_f32_ref;
+    if (!v->sum_f64) v->sum_f64 = vec_sum_f64_ref;
 }
 
 void lf_kernels_init_ref(lf_kernels *k) {

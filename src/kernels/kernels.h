@@ -94,7 +94,8 @@ typedef struct lf_vec_kernels {
 /* Attention rows (contracts and reference twins in kernels/vec.h); entries an ISA level leaves NULL are
  * filled with the reference twins at the end of lf_kernels_init: out[i] = scale * dot of row i
  * (k + i * k_stride elements) with q, as the same ISA's vec dot entry computes it; out[0..hd) += w[i] *
- * row i (v + i * v_stride) for i in order, each product rounded then added, as axpy. */
+ * row i (v + i * v_stride) for i in order, each product rounded then added, as axpy; the _rows entries
+ * do the same for nq queries at once (q[r] / w[r], out[r]), with the same bits. */
 typedef struct lf_attn_kernels {
     void (*scores_f16)(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                        float *out);
@@ -103,6 +104,12 @@ typedef struct lf_attn_kernels {
     void (*wsum_f16)(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
     void (*wsum_f32)(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
     void (*widen_f16)(int64_t n, const uint16_t *x, float *y); /* y[i] = x[i] as f32 (exact) */
+    void (*scores_rows_f32)(int64_t hd, int64_t n, const float *k, int64_t k_stride, int nq, const float *const *q,
+                            float scale, float *const *out);
+    void (*wsum_rows_f32)(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
+                          float *const *out);
+    float (*max_f32)(int64_t n, const float *x);  /* softmax: the largest score (NaNs ignored) */
+    double (*sum_f64)(int64_t n, const float *x); /* softmax: the sum of the exps, in double */
 } lf_attn_kernels;
 
 typedef struct lf_kernels {

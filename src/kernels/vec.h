@@ -22,7 +22,14 @@
  *  - scores_f16 / scores_f32: out[i] = dot(row i, q) * scale, the dot computed exactly as the same ISA's
  *    dot_f16_f32 / dot_f32 computes it (bit-identical to calling it row by row).
  *  - wsum_f16 / wsum_f32: out += w[i] * row i for i in order, as axpy (bit-identical to an axpy per
- *    row in every version). */
+ *    row in every version).
+ *  - scores_rows_f32 / wsum_rows_f32: nq queries over the same rows: for r < nq, exactly scores_f32 of
+ *    q[r] into out[r] / wsum_f32 of w[r] onto out[r], as the same ISA computes them (bit-identical); the
+ *    point is that fast versions load each key or value vector once for several queries.
+ *  - max_f32: the largest of x[0..n), NaNs ignored (-inf when there is none), plus 0.0f (a zero maximum
+ *    is +0), bit-identical in every version.
+ *  - sum_f64: the sum of x[0..n) in double as 8 partial sums, partial j adding x[j], x[j + 8], ... in
+ *    order, then ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)); bit-identical in every version. */
 #ifndef LF_KERNELS_VEC_H
 #define LF_KERNELS_VEC_H
 
@@ -46,6 +53,12 @@ void vec_scores_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride,
 void vec_wsum_f16_ref(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
 void vec_wsum_f32_ref(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
 void vec_widen_f16_ref(int64_t n, const uint16_t *x, float *y);
+float vec_max_f32_ref(int64_t n, const float *x);
+double vec_sum_f64_ref(int64_t n, const float *x);
+void vec_scores_rows_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride, int nq, const float *const *q,
+                             float scale, float *const *out);
+void vec_wsum_rows_f32_ref(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
+                           float *const *out);
 
 #if defined(LFMRT_HAVE_X86)
 float vec_dot_f32_avx2(int64_t n, const float *x, const float *y);
@@ -74,6 +87,12 @@ void vec_scores_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stri
 void vec_wsum_f16_avx512(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
 void vec_wsum_f32_avx512(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
 void vec_widen_f16_avx512(int64_t n, const uint16_t *x, float *y);
+float vec_max_f32_avx512(int64_t n, const float *x);
+double vec_sum_f64_avx512(int64_t n, const float *x);
+void vec_scores_rows_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stride, int nq,
+                                const float *const *q, float scale, float *const *out);
+void vec_wsum_rows_f32_avx512(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
+                              float *const *out);
 #endif
 
 #endif

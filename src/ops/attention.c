@@ -6,11 +6,13 @@
  *  - single rows (a few queries, e.g. decode): threads split (query, head) pairs; K and V are read as
  *    stored (f16 rows widened on the fly).
  *  - groups (prompt batches): an item is a block of queries of one KV head, every query head that shares
- *    it (GQA) included, up to GROUP_ROWS rows; its keys and values are widened to f32 once per chunk of
- *    positions and serve all the item's rows. */
+ *    it (GQA) included, up to GROUP_ROWS rows; its keys and values are widened to f32 in chunks of
+ *    positions (kept for the thread's next item of the same KV head, which extends them) and serve all
+ *    the item's rows: the keys every row sees through the multi-query kernels
+ *    (scores_rows_f32, wsum_rows_f32: each key or value vector loaded once for several rows, same bits as
+ *    row by row), the few that only some rows see (the causal diagonal, a window's edge) row by row. */
 #include "ops/attention.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "format/dtype.h"
@@ -31,14 +33,19 @@ typedef struct {
 } attn_job;
 
 #define GROUP_ROWS 16      /* rows (queries x heads of one KV head) per group item */
-#define CHUNK_FLOATS 65536 /* widened keys or values per chunk (256 KiB) */
+#define CHUNK_FLOATS 131072 /* widened keys or values per chunk (512 KiB): 512 positions at head dim 256 */
 
 /* rows of score buffers a group item needs, bounded for very long contexts */
 static int group_rows(int n_ctx) { return n_ctx <= 32768 ? GROUP_ROWS : 4; }
 
+/* floats of one widened chunk (keys or values) */
+static size_t chunk_floats(int head_dim) {
+    return CHUNK_FLOATS > (size_t)16 * head_dim ? CHUNK_FLOATS : (size_t)16 * head_dim;
+}
+
+/* per thread: the score rows of a group item, then a widened chunk of keys and one of values */
 size_t lf_attention_scratch_floats(int n_ctx, int head_dim) {
-    const size_t chunk = CHUNK_FLOATS > (size_t)16 * head_dim ? CHUNK_FLOATS : (size_t)16 * head_dim;
-    return (size_t)group_rows(n_ctx) * (size_t)n_ctx + chunk + 2 * (size_t)head_dim + 16;
+    return (size_t)group_rows(n_ctx) * (size_t)n_ctx + 2 * chunk_floats(head_dim) + 2 * (size_t)head_dim + 16;
 }
 
 static inline int key_start(const lf_attn_params *p, int pos) {
@@ -46,17 +53,20 @@ static inline int key_start(const lf_attn_params *p, int pos) {
 }
 
 /* softmax of n scores in place, as ggml's soft_max: exp(s - max) with its vectorised expf, the sum in
- * double, then scaled by 1/sum */
-static void softmax_row(const lf_vec_kernels *vk, float *sc, int n) {
-    float mx = -INFINITY;
-    for (int k = 0; k < n; k++)
-        if (sc[k] > mx) mx = sc[k];
-    for (int k = 0; k < n; k++) sc[k] -= mx;
-    vk->expf_ggml(n, sc, sc);
-    double sum = 0.0;
-    for (int k = 0; k < n; k++) sum += sc[k];
-    const float inv = (float)(1.0 / sum);
-    for (int k = 0; k < n; k++) sc[k] *= inv;
+ * double (8 interleaved partial sums, kernels/vec.h sum_f64), then scaled by 1/sum */
+static void softmax_row(const attn_job *j, float *sc, int n) {
+    const float mx = j->ak->max_f32(n, sc);
+    /* blocks of 8: fixed-length inner loops that -O2's vectoriser takes (a loop of unknown length it
+     * leaves scalar); the same operation per element either way */
+    int k = 0;
+    for (; k + 8 <= n; k += 8)
+        for (int u = 0; u < 8; u++) sc[k + u] -= mx;
+    for (; k < n; k++) sc[k] -= mx;
+    j->vk->expf_ggml(n, sc, sc);
+    const float inv = (float)(1.0 / j->ak->sum_f64(n, sc));
+    for (k = 0; k + 8 <= n; k += 8)
+        for (int u = 0; u < 8; u++) sc[k + u] *= inv;
+    for (; k < n; k++) sc[k] *= inv;
 }
 
 /* Keys/values of positions [start, start + n) of layer l: at most two runs of consecutive ring rows. */
@@ -94,7 +104,7 @@ static void attn_one(const attn_job *j, int t, int h, float *sc) {
         else
             j->ak->scores_f32(hd, rl[r], (const float *)kr + (size_t)kvh * hd, stride, q, p->scale, sc + o);
     }
-    softmax_row(j->vk, sc, n);
+    softmax_row(j, sc, n);
     float *out = j->out + (size_t)t * qrow + (size_t)h * hd;
     memset(out, 0, (size_t)hd * sizeof(float));
     for (int r = 0, o = 0; r < runs; o += rl[r], r++) { /* the second run continues the first's sum */
@@ -118,51 +128,138 @@ static void widen_chunk(const attn_job *j, int v, int kvh, int c0, int cn, float
     }
 }
 
+/* Widened keys (or values) of one KV head, kept across the group items a thread runs in one call: its
+ * items come in ascending query blocks of a KV head, whose key ranges extend each other, so each position
+ * is widened once per thread and KV head instead of once per item. */
+typedef struct {
+    int kvh, lo, hi; /* positions [lo, hi] of KV head kvh are at buf (kvh -1: none) */
+    float *buf;
+} widened;
+
+/* Positions [c0, c0 + cn) of KV head kvh widened (at most cmax rows): extends w when it holds kvh from at
+ * most c0 on and everything fits, else starts it over at c0. Returns the row of position c0. */
+static const float *widen_range(const attn_job *j, int v, int kvh, int c0, int cn, int cmax, widened *w) {
+    const int hd = j->p->head_dim, c1 = c0 + cn - 1;
+    if (w->kvh != kvh || c0 < w->lo || c0 > w->hi + 1 || c1 - w->lo + 1 > cmax) {
+        w->kvh = kvh;
+        w->lo = c0;
+        w->hi = c0 - 1;
+    }
+    if (c1 > w->hi) {
+        widen_chunk(j, v, kvh, w->hi + 1, c1 - w->hi, w->buf + (size_t)(w->hi + 1 - w->lo) * hd);
+        w->hi = c1;
+    }
+    return w->buf + (size_t)(c0 - w->lo) * hd;
+}
+
+/* Keys [k0, k1] of chunk rows (position c0 at src) for one row: its scores (v = 0) or its weighted sum. */
+static void row_range(const attn_job *j, int v, int k0, int k1, int c0, const float *src, const float *q, float *sc,
+                      float *out) {
+    const int hd = j->p->head_dim;
+    if (k1 < k0) return;
+    if (!v)
+        j->ak->scores_f32(hd, k1 - k0 + 1, src + (size_t)(k0 - c0) * hd, hd, q, j->p->scale, sc);
+    else
+        j->ak->wsum_f32(hd, k1 - k0 + 1, sc, src + (size_t)(k0 - c0) * hd, hd, out);
+}
+
 /* Group item: queries t0..t0+nt-1 x the G query heads of KV head kvh. */
-static void attn_group(const attn_job *j, int kvh, int t0, int nt, float *scratch) {
+static void attn_group(const attn_job *j, int kvh, int t0, int nt, float *scratch, widened wd[2]) {
     const lf_attn_params *p = j->p;
     const int hd = p->head_dim, G = p->n_head / p->n_head_kv, R = nt * G;
     const int qrow = p->n_head * hd, qs = p->q_stride > 0 ? p->q_stride : qrow;
     const int n_ctx = j->kv->n_ctx;
-    float *chunk = scratch + (size_t)group_rows(n_ctx) * n_ctx;
-    const int cmax = (CHUNK_FLOATS > 16 * hd ? CHUNK_FLOATS : 16 * hd) / hd;
+    const int cmax = (int)(chunk_floats(hd) / (size_t)hd);
     const int kmin = key_start(p, j->pos0 + t0), kmax = j->pos0 + t0 + nt - 1;
     /* row r = (token t0 + r / G, head kvh * G + r % G); its scores at scratch + r * n_ctx */
+    const float *q[GROUP_ROWS], *w[GROUP_ROWS];
+    float *out[GROUP_ROWS], *sc[GROUP_ROWS];
+    int start[GROUP_ROWS], k0[GROUP_ROWS], k1[GROUP_ROWS];
+    for (int r = 0; r < R; r++) {
+        const int t = t0 + r / G, h = kvh * G + r % G;
+        start[r] = key_start(p, j->pos0 + t);
+        q[r] = j->q + (size_t)t * qs + (size_t)h * hd;
+        out[r] = j->out + (size_t)t * qrow + (size_t)h * hd;
+    }
     for (int v = 0; v < 2; v++) {
         if (v) /* softmax of every row between the two passes; outputs zeroed for the sums */
             for (int r = 0; r < R; r++) {
                 const int pos = j->pos0 + t0 + r / G;
-                softmax_row(j->vk, scratch + (size_t)r * n_ctx, pos - key_start(p, pos) + 1);
-                memset(j->out + (size_t)(t0 + r / G) * qrow + (size_t)(kvh * G + r % G) * hd, 0,
-                       (size_t)hd * sizeof(float));
+                softmax_row(j, scratch + (size_t)r * n_ctx, pos - start[r] + 1);
+                memset(out[r], 0, (size_t)hd * sizeof(float));
             }
         for (int c0 = kmin; c0 <= kmax; c0 += cmax) {
             const int cn = kmax - c0 + 1 < cmax ? kmax - c0 + 1 : cmax;
-            widen_chunk(j, v, kvh, c0, cn, chunk);
+            const float *chunk = widen_range(j, v, kvh, c0, cn, cmax, &wd[v]);
+            /* each row's keys in the chunk, [k0, k1]; the range common to all rows, [kc0, kc1], goes through
+             * the multi-query kernels (same bits as per row), the rest of each row before and after it per
+             * row, so every row's weighted sum still runs over its keys in order */
+            int kc0 = c0, kc1 = c0 + cn - 1;
             for (int r = 0; r < R; r++) {
-                const int t = t0 + r / G, h = kvh * G + r % G, pos = j->pos0 + t, start = key_start(p, pos);
-                const int k0 = c0 > start ? c0 : start, k1 = c0 + cn - 1 < pos ? c0 + cn - 1 : pos;
-                if (k1 < k0) continue;
-                float *sc = scratch + (size_t)r * n_ctx + (k0 - start);
-                const float *src = chunk + (size_t)(k0 - c0) * hd;
-                if (!v)
-                    j->ak->scores_f32(hd, k1 - k0 + 1, src, hd, j->q + (size_t)t * qs + (size_t)h * hd, p->scale, sc);
-                else
-                    j->ak->wsum_f32(hd, k1 - k0 + 1, sc, src, hd, j->out + (size_t)t * qrow + (size_t)h * hd);
+                const int pos = j->pos0 + t0 + r / G;
+                k0[r] = c0 > start[r] ? c0 : start[r];
+                k1[r] = c0 + cn - 1 < pos ? c0 + cn - 1 : pos;
+                if (k0[r] > kc0) kc0 = k0[r];
+                if (k1[r] < kc1) kc1 = k1[r];
+            }
+            const int common = kc0 <= kc1; /* else all per row */
+            for (int r = 0; r < R; r++) {
+                float *s = scratch + (size_t)r * n_ctx + (k0[r] - start[r]);
+                row_range(j, v, k0[r], common && k1[r] >= kc0 ? kc0 - 1 : k1[r], c0, chunk, q[r], s, out[r]);
+                w[r] = sc[r] = s + (common ? kc0 - k0[r] : 0);
+            }
+            if (!common) continue;
+            const float *src = chunk + (size_t)(kc0 - c0) * hd;
+            if (!v)
+                j->ak->scores_rows_f32(hd, kc1 - kc0 + 1, src, hd, R, q, p->scale, sc);
+            else
+                j->ak->wsum_rows_f32(hd, kc1 - kc0 + 1, R, w, src, hd, out);
+            for (int r = 0; r < R; r++) {
+                const int a = kc1 + 1 > k0[r] ? kc1 + 1 : k0[r];
+                row_range(j, v, a, k1[r], c0, chunk, q[r], scratch + (size_t)r * n_ctx + (a - start[r]), out[r]);
             }
         }
     }
 }
 
+/* Work of group item u, in row-keys: its rows times the keys of its last query (causal: later query
+ * blocks see more keys), plus a fixed part for the widening and the per-item setup. */
+static long item_cost(const attn_job *j, long u) {
+    const int nblk = (j->T + j->qb - 1) / j->qb, t0 = (int)(u % nblk) * j->qb;
+    const int nt = j->T - t0 < j->qb ? j->T - t0 : j->qb, last = j->pos0 + t0 + nt - 1;
+    return (long)nt * (j->p->n_head / j->p->n_head_kv) * (last - key_start(j->p, last) + 1 + 16);
+}
+
+/* Items [b, e) of thread ith: contiguous (a thread's items of one KV head in ascending query blocks, as the
+ * widened keys want), cut where the running cost crosses ith / nth and (ith + 1) / nth of the total, so
+ * threads get about equal work even when one KV head's blocks are all there is (MQA). */
+static void split_items(const attn_job *j, int ith, int nth, long *b, long *e) {
+    long total = 0;
+    for (long u = 0; u < j->n_items; u++) total += item_cost(j, u);
+    *b = *e = j->n_items;
+    long run = 0;
+    for (long u = 0; u < j->n_items; u++) {
+        if (*b == j->n_items && run * nth >= total * ith) *b = u;
+        if (run * nth >= total * (ith + 1)) {
+            *e = u;
+            break;
+        }
+        run += item_cost(j, u);
+    }
+    if (*b > *e) *b = *e;
+}
+
 static void attn_group_worker(void *ctx, int ith, int nth) {
     const attn_job *j = ctx;
     long b, e;
-    lf_pool_split(j->n_items, ith, nth, 1, &b, &e);
+    split_items(j, ith, nth, &b, &e);
     float *scratch = j->scratch + (size_t)ith * j->per_thread;
+    float *bufs = scratch + (size_t)group_rows(j->kv->n_ctx) * j->kv->n_ctx;
+    widened wd[2] = {{-1, 0, -1, bufs}, {-1, 0, -1, bufs + chunk_floats(j->p->head_dim)}};
     const int nblk = (j->T + j->qb - 1) / j->qb;
-    for (long u = b; u < e; u++) {
+    for (long u = b; u < e; u++) { /* in order: a KV head's query blocks ascending */
         const int kvh = (int)(u / nblk), t0 = (int)(u % nblk) * j->qb;
-        attn_group(j, kvh, t0, j->T - t0 < j->qb ? j->T - t0 : j->qb, scratch);
+        attn_group(j, kvh, t0, j->T - t0 < j->qb ? j->T - t0 : j->qb, scratch, wd);
     }
 }
 

@@ -1,8 +1,11 @@
-/* tests/kernels/test_attn_rows.c - the attention-row kernels (kernels/vec.h: scores, wsum) of every
- * ISA against the single-row entries of the same ISA, bit for bit: scores[i] must equal that ISA's dot of
- * row i times the scale, wsum must equal an axpy per row in order onto the same starting output. Head
- * dims cover the 16-lane tail and more than one 128-column pass; row strides are padded; wsum starts from
- * a non-zero output (the second run of a ring continues the first). ISAs the CPU lacks print SKIP. */
+/* tests/kernels/test_attn_rows.c - the attention-row kernels (kernels/vec.h: scores, wsum and their
+ * multi-query _rows forms) of every ISA, bit for bit: scores[i] must equal that ISA's dot of row i times
+ * the scale; wsum must equal an axpy per row in order onto the same starting output; the _rows entries must equal the same ISA's single-query entries for every query
+ * count (tiles of queries and keys with their remainders). Head dims cover the 16-lane tail and more than
+ * one column pass; row strides are padded; wsum starts from a non-zero output (the second run of a ring
+ * continues the first). The softmax reductions (max_f32, sum_f64) against their reference twins. ISAs
+ * the CPU lacks print SKIP. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +33,8 @@ static int isas(attn_isa out[3]) {
                           {vec_dot_f32_avx512, vec_dot_f16_f32_avx512, vec_axpy_f32_avx512, vec_axpy_f16_avx512,
                            vec_expf_ggml_avx512, vec_swiglu_avx512, vec_geglu_avx512, vec_rmsnorm_avx512, "avx512"},
                           {vec_scores_f16_avx512, vec_scores_f32_avx512, vec_wsum_f16_avx512, vec_wsum_f32_avx512,
-                           vec_widen_f16_avx512}};
+                           vec_widen_f16_avx512, vec_scores_rows_f32_avx512, vec_wsum_rows_f32_avx512,
+                           vec_max_f32_avx512, vec_sum_f64_avx512}};
 #endif
     /* the installed table: whatever it chose, rows must agree with its own single-row entries */
     lf_kernels best;
@@ -39,9 +43,44 @@ static int isas(attn_isa out[3]) {
     return n;
 }
 
+/* The _rows entries against the same ISA's single-query ones, for 1..MAXQ queries over the same n rows
+ * (each query with its own output row, at its own offset). */
+#define MAXQ 11
+static void check_rows(const attn_isa *I, int64_t hd, int64_t n, const float *kv, int64_t stride, uint64_t *rng) {
+    float *qs = malloc(sizeof(float) * (size_t)(MAXQ * hd)), *ws = malloc(sizeof(float) * (size_t)(MAXQ * n));
+    float *o1 = malloc(sizeof(float) * (size_t)(MAXQ * (hd + n + 1))), *o2 = malloc(sizeof(float) * (size_t)(MAXQ * (hd + n + 1)));
+    assert_true(qs && ws && o1 && o2);
+    for (int64_t i = 0; i < MAXQ * hd; i++) qs[i] = lf_test_randf(rng);
+    for (int64_t i = 0; i < MAXQ * n; i++) ws[i] = lf_test_randf(rng) * 0.5f + 0.5f;
+    const float *q[MAXQ], *w[MAXQ];
+    float *out[MAXQ];
+    for (int nq = 1; nq <= MAXQ; nq++) {
+        const int64_t ld = hd + n + 1; /* output rows at odd offsets */
+        for (int r = 0; r < nq; r++) {
+            q[r] = qs + (size_t)((r * 7) % MAXQ) * hd; /* not in order, one may repeat */
+            w[r] = ws + (size_t)r * n;
+            out[r] = o1 + (size_t)r * ld + (r & 1);
+        }
+        I->a.scores_rows_f32(hd, n, kv, stride, nq, q, 0.3f, out);
+        for (int r = 0; r < nq; r++) {
+            I->a.scores_f32(hd, n, kv, stride, q[r], 0.3f, o2);
+            assert_memory_equal(o2, out[r], sizeof(float) * (size_t)n);
+        }
+        for (int64_t i = 0; i < MAXQ * ld; i++) o1[i] = o2[i] = (float)(i % 5) - 2.0f;
+        I->a.wsum_rows_f32(hd, n, nq, w, kv, stride, out);
+        for (int r = 0; r < nq; r++) {
+            float *o = o2 + (size_t)r * ld + (r & 1);
+            I->a.wsum_f32(hd, n, w[r], kv, stride, o);
+            assert_memory_equal(o, out[r], sizeof(float) * (size_t)hd);
+        }
+        assert_memory_equal(o1, o2, sizeof(float) * (size_t)(MAXQ * ld)); /* nothing else written */
+    }
+    free(qs), free(ws), free(o1), free(o2);
+}
+
 static void check(const attn_isa *I) {
     const int64_t hds[] = {16, 40, 64, 80, 128, 136, 256, 272};
-    const int64_t ns[] = {1, 2, 7, 16, 33, 50};
+    const int64_t ns[] = {1, 2, 7, 16, 17, 33, 50};
     uint64_t rng = 99;
     for (size_t hi = 0; hi < sizeof hds / sizeof *hds; hi++) {
         const int64_t hd = hds[hi], stride = hd * 2 + 3;
@@ -93,6 +132,7 @@ static void check(const attn_isa *I) {
             I->a.wsum_f32(hd, n, w, kf, stride, o1);
             for (int64_t i = 0; i < n; i++) I->v.axpy_f32(hd, w[i], kf + i * stride, o2);
             assert_memory_equal(o1, o2, sizeof(float) * (size_t)hd);
+            check_rows(I, hd, n, kf, stride, &rng);
             free(kf), free(kh), free(q), free(w), free(s1), free(o1), free(o2);
         }
     }
@@ -111,6 +151,45 @@ static void test_rows_match_single_row_entries(void **state) {
     }
 }
 
+/* The softmax reductions against their reference twins, bit for bit: every tail length, mixed signs and
+ * magnitudes (the double partial sums), NaNs (skipped by max), zeros of both signs and -inf. */
+static void test_softmax_reductions(void **state) {
+    (void)state;
+    attn_isa I[3];
+    const int nisa = isas(I);
+    uint64_t rng = 7;
+    float x[80];
+    for (int trial = 0; trial < 200; trial++)
+        for (int n = 0; n <= 80; n++) {
+            for (int i = 0; i < n; i++) {
+                const float r = lf_test_randf(&rng);
+                x[i] = trial % 4 == 0 ? r * 1e30f : trial % 4 == 1 ? r * 1e-30f : r * 10.0f;
+            }
+            if (n && trial % 5 == 1) x[(trial * 7) % n] = nanf("");
+            if (n && trial % 5 == 2) x[(trial * 3) % n] = -INFINITY;
+            if (n && trial % 5 == 3) /* every value <= 0, zeros of both signs: the maximum is a zero */
+                for (int i = 0; i < n; i++) x[i] = i % 3 == 0 ? -0.0f : i % 3 == 1 ? 0.0f : -fabsf(x[i]);
+            const float mref = vec_max_f32_ref(n, x);
+            const double sref = vec_sum_f64_ref(n, x);
+            for (int k = 0; k < nisa; k++) {
+                if (!I[k].available) continue;
+                const float m = I[k].a.max_f32(n, x);
+                const double s = I[k].a.sum_f64(n, x);
+                if (memcmp(&m, &mref, sizeof m) || (memcmp(&s, &sref, sizeof s) && !(isnan(s) && isnan(sref)))) {
+                    fprintf(stderr, "%s softmax reductions n %d trial %d: max %.9g vs %.9g, sum %.17g vs %.17g\n",
+                            I[k].name, n, trial, (double)m, (double)mref, s, sref);
+                    fail();
+                }
+            }
+        }
+    /* the reference: NaNs skipped, a zero maximum is +0, nothing is -inf */
+    const float z[3] = {-0.0f, nanf(""), -1.0f};
+    const float mz = vec_max_f32_ref(3, z), pz = 0.0f, ninf = -INFINITY;
+    assert_memory_equal(&mz, &pz, sizeof mz);
+    const float m0 = vec_max_f32_ref(0, z);
+    assert_memory_equal(&m0, &ninf, sizeof m0);
+}
+
 static void test_table_entries_filled(void **state) {
     (void)state;
     lf_kernels k;
@@ -122,11 +201,16 @@ static void test_table_entries_filled(void **state) {
     assert_non_null(k.attn.wsum_f16);
     assert_non_null(k.attn.wsum_f32);
     assert_non_null(k.attn.widen_f16);
+    assert_non_null(k.attn.scores_rows_f32);
+    assert_non_null(k.attn.wsum_rows_f32);
+    assert_non_null(k.attn.max_f32);
+    assert_non_null(k.attn.sum_f64);
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rows_match_single_row_entries),
+        cmocka_unit_test(test_softmax_reductions),
         cmocka_unit_test(test_table_entries_filled),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -219,6 +219,7 @@ static void test_table(void **state) {
     assert_true(k.vec.expf_ggml == vec_expf_ggml_neon && k.vec.swiglu == vec_swiglu_neon);
     assert_true(k.attn.scores_f16 == vec_scores_f16_neon && k.attn.scores_f32 == vec_scores_f32_neon);
     assert_true(k.attn.wsum_f16 == vec_wsum_f16_neon && k.attn.wsum_f32 == vec_wsum_f32_neon);
+    assert_true(k.attn.scores_rows_f32 == vec_scores_rows_f32_neon && k.attn.wsum_rows_f32 == vec_wsum_rows_f32_neon);
     f.neon = 0;
     lf_kernels_init(&k, f);
     assert_string_equal(k.vec.isa, "ref");

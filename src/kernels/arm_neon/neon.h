@@ -40,13 +40,17 @@ void vec_axpy_f16_neon(int64_t n, float a, const uint16_t *x, float *y);
 void vec_expf_ggml_neon(int64_t n, const float *x, float *y);
 void vec_swiglu_neon(int64_t n, float *g, const float *u);
 /* attention rows (lf_attn_kernels): scores bit-identical to the NEON dots row by row, wsum to an
- * axpy per row */
+ * axpy per row; the _rows forms to these entries query by query */
 void vec_scores_f16_neon(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
                          float *out);
 void vec_scores_f32_neon(int64_t hd, int64_t n, const float *k, int64_t k_stride, const float *q, float scale,
                          float *out);
 void vec_wsum_f16_neon(int64_t hd, int64_t n, const float *w, const uint16_t *v, int64_t v_stride, float *out);
 void vec_wsum_f32_neon(int64_t hd, int64_t n, const float *w, const float *v, int64_t v_stride, float *out);
+void vec_scores_rows_f32_neon(int64_t hd, int64_t n, const float *k, int64_t k_stride, int nq, const float *const *q,
+                              float scale, float *const *out);
+void vec_wsum_rows_f32_neon(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
+                            float *const *out);
 
 /* K-quants (arm_neon/qk_neon.c, body in arm_neon/qk_body.h): quantize_row_q8_k bit-identical to ref; the
  * Q4_K/Q5_K/Q6_K x Q8_K dots and 4-row gemvs differ from ref by f32 summation order only. */

@@ -208,3 +208,15 @@ void vec_wsum_f32_neon(int64_t hd, int64_t n, const float *w, const float *v, in
             out[d] += p;
         }
 }
+
+/* Several queries over the same rows (the multi-query entries): query by query with the entries above,
+ * so the bits are theirs (no shared loads yet on NEON). */
+void vec_scores_rows_f32_neon(int64_t hd, int64_t n, const float *k, int64_t k_stride, int nq, const float *const *q,
+                              float scale, float *const *out) {
+    for (int r = 0; r < nq; r++) vec_scores_f32_neon(hd, n, k, k_stride, q[r], scale, out[r]);
+}
+
+void vec_wsum_rows_f32_neon(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
+                            float *const *out) {
+    for (int r = 0; r < nq; r++) vec_wsum_f32_neon(hd, n, w[r], v, v_stride, out[r]);
+}

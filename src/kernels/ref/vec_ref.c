@@ -105,6 +105,29 @@ void vec_wsum_f32_ref(int64_t hd, int64_t n, const float *w, const float *v, int
     for (int64_t i = 0; i < n; i++) vec_axpy_f32_ref(hd, w[i], v + i * v_stride, out);
 }
 
+void vec_scores_rows_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride, int nq, const float *const *q,
+                             float scale, float *const *out) {
+    for (int r = 0; r < nq; r++) vec_scores_f32_ref(hd, n, k, k_stride, q[r], scale, out[r]);
+}
+
+void vec_wsum_rows_f32_ref(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
+                           float *const *out) {
+    for (int r = 0; r < nq; r++) vec_wsum_f32_ref(hd, n, w[r], v, v_stride, out[r]);
+}
+
 void vec_widen_f16_ref(int64_t n, const uint16_t *x, float *y) {
     for (int64_t i = 0; i < n; i++) y[i] = lf_fp16_to_f32(x[i]);
+}
+
+float vec_max_f32_ref(int64_t n, const float *x) {
+    float mx = -INFINITY;
+    for (int64_t i = 0; i < n; i++)
+        if (x[i] > mx) mx = x[i];
+    return mx + 0.0f;
+}
+
+double vec_sum_f64_ref(int64_t n, const float *x) {
+    double p[8] = {0};
+    for (int64_t i = 0; i < n; i++) p[i & 7] += x[i];
+    return ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
 }

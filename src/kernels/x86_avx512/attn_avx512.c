@@ -87,3 +87,28 @@ void vec_widen_f16_avx512(int64_t n, const uint16_t *x, float *y) {
         _mm512_mask_storeu_ps(y + i, m, maskz_load_h16(m, x + i));
     }
 }
+
+/* Softmax reductions (kernels/vec.h: max_f32, sum_f64). max: lane-wise maxima (max_ps returns its second
+ * operand, the running maximum, when the new value is NaN, so NaNs are skipped as the reference's
+ * comparison skips them), any order giving the same value; the + 0.0f makes a zero maximum +0 whatever
+ * order met its signs. sum: lane j of the double accumulator is the reference's partial sum j (16 floats
+ * widen to two vectors of 8 added in turn); masked lanes of a tail add +0, which leaves a sum that
+ * started at +0 unchanged; then the reference's tree. */
+float vec_max_f32_avx512(int64_t n, const float *x) {
+    __m512 m = _mm512_set1_ps(-__builtin_inff());
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 k = tail_mask(n - i);
+        m = _mm512_mask_max_ps(m, k, _mm512_maskz_loadu_ps(k, x + i), m);
+    }
+    return _mm512_reduce_max_ps(m) + 0.0f;
+}
+
+double vec_sum_f64_avx512(int64_t n, const float *x) {
+    __m512d a = _mm512_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) a = _mm512_add_pd(a, _mm512_cvtps_pd(_mm256_loadu_ps(x + i)));
+    if (i < n) a = _mm512_add_pd(a, _mm512_cvtps_pd(_mm256_maskz_loadu_ps((__mmask8)((1u << (n - i)) - 1u), x + i)));
+    const __m256d t = _mm256_add_pd(_mm512_castpd512_pd256(a), _mm512_extractf64x4_pd(a, 1)); /* p0+p4 .. p3+p7 */
+    const __m128d u = _mm_add_pd(_mm256_castpd256_pd128(t), _mm256_extractf128_pd(t, 1));    /* (p0+p4)+(p2+p6), .. */
+    return _mm_cvtsd_f64(_mm_add_sd(u, _mm_unpackhi_pd(u, u)));
+}

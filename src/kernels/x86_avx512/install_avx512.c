@@ -30,4 +30,8 @@ void lf_kernels_install_avx512(lf_kernels *k) {
     k->attn.wsum_f16 = vec_wsum_f16_avx512;
     k->attn.wsum_f32 = vec_wsum_f32_avx512;
     k->attn.widen_f16 = vec_widen_f16_avx512;
+    k->attn.scores_rows_f32 = vec_scores_rows_f32_avx512;
+    k->attn.wsum_rows_f32 = vec_wsum_rows_f32_avx512;
+    k->attn.max_f32 = vec_max_f32_avx512;
+    k->attn.sum_f64 = vec_sum_f64_avx512;
 }
