@@ -12,7 +12,8 @@
  *
  * Per group of 16 rows, tokens go 8 at a time (8 weight registers serve 8 tokens); a group's weights
  * (nb * 288 bytes for Q4_0) stay in L1/L2 while the token tiles pass over them. With one token (decode)
- * the pass is a single sequential stream per thread, prefetched PF bytes ahead.
+ * the pass is a single sequential stream per thread; the first token tile of each group prefetches PF
+ * bytes ahead in it.
  */
 #include <immintrin.h>
 #include <stdint.h>
@@ -29,7 +30,7 @@
 
 #define TT 8       /* tokens per register tile */
 #ifndef LF_PACKED_PF
-#define LF_PACKED_PF 2048 /* software prefetch distance in the code stream, bytes (0: none) */
+#define LF_PACKED_PF 4096 /* software prefetch distance in the code stream, bytes (0: none) */
 #endif
 #define PF LF_PACKED_PF
 
@@ -45,14 +46,14 @@ static inline int32_t load_i32(const uint8_t *p) {
 static inline __attribute__((always_inline)) void group_tile(const uint8_t *sc, const uint8_t *codes, int64_t nb,
                                                              const uint8_t *const tq[TT],
                                                              const lf_act_side *const ts[TT], __m512 acc[TT],
-                                                             const int NT, const int Q4) {
+                                                             const int NT, const int Q4, const int pf) {
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     const size_t cb = Q4 ? 256 : 512; /* code bytes per block */
     LF_UNROLL
     for (int j = 0; j < NT; j++) acc[j] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
         const uint8_t *c = codes + (size_t)b * cb;
-        if (PF && NT <= 2) {
+        if (PF && pf) { /* the group's first token tile reads it from memory; later ones from cache */
             LF_UNROLL
             for (size_t l = 0; l < cb; l += 64) _mm_prefetch((const char *)(c + PF + l), _MM_HINT_T0);
         }
@@ -86,14 +87,14 @@ static inline __attribute__((always_inline)) void group_tile(const uint8_t *sc, 
 
 #define GROUP_CASES(Q4)                                                  \
     switch (nt) {                                                        \
-    case 1: group_tile(sc, codes, nb, tq, ts, acc, 1, Q4); break;        \
-    case 2: group_tile(sc, codes, nb, tq, ts, acc, 2, Q4); break;        \
-    case 3: group_tile(sc, codes, nb, tq, ts, acc, 3, Q4); break;        \
-    case 4: group_tile(sc, codes, nb, tq, ts, acc, 4, Q4); break;        \
-    case 5: group_tile(sc, codes, nb, tq, ts, acc, 5, Q4); break;        \
-    case 6: group_tile(sc, codes, nb, tq, ts, acc, 6, Q4); break;        \
-    case 7: group_tile(sc, codes, nb, tq, ts, acc, 7, Q4); break;        \
-    default: group_tile(sc, codes, nb, tq, ts, acc, 8, Q4); break;       \
+    case 1: group_tile(sc, codes, nb, tq, ts, acc, 1, Q4, pf); break;        \
+    case 2: group_tile(sc, codes, nb, tq, ts, acc, 2, Q4, pf); break;        \
+    case 3: group_tile(sc, codes, nb, tq, ts, acc, 3, Q4, pf); break;        \
+    case 4: group_tile(sc, codes, nb, tq, ts, acc, 4, Q4, pf); break;        \
+    case 5: group_tile(sc, codes, nb, tq, ts, acc, 5, Q4, pf); break;        \
+    case 6: group_tile(sc, codes, nb, tq, ts, acc, 6, Q4, pf); break;        \
+    case 7: group_tile(sc, codes, nb, tq, ts, acc, 7, Q4, pf); break;        \
+    default: group_tile(sc, codes, nb, tq, ts, acc, 8, Q4, pf); break;       \
     }
 
 static void gemm_packed(const int Q4, int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride,
@@ -116,6 +117,7 @@ static void gemm_packed(const int Q4, int64_t n, int64_t nrows, int64_t ntok, fl
                 tq[j] = (const uint8_t *)a + (size_t)(t1 + jj) * a_stride;
                 ts[j] = (const lf_act_side *)(const void *)(tq[j] + side_off);
             }
+            const int pf = t1 == 0;
             if (Q4) {
                 GROUP_CASES(1)
             } else {
