@@ -30,6 +30,8 @@ typedef struct {
     lf_gemm_fn gemm; /* NULL: gemv per token */
     int side;        /* gemm's activation rows carry lf_act_side entries */
     const uint8_t *packed; /* non-NULL: gemm is gemm_packed over these packed rows (W->packed) */
+    long chunk;            /* packed, one token chunk: rows per claim (a multiple of LF_PACK_ROWS) */
+    long next;             /* atomic: first unclaimed row */
 } mm_job;
 
 static void mm_convert(void *ctx, int ith, int nth) {
@@ -49,6 +51,18 @@ static void mm_rows(void *ctx, int ith, int nth) {
     mm_job *j = ctx;
     long b, e;
     lf_pool_split((long)j->W->ne1, ith, nth, MM_BLOCK, &b, &e);
+    if (j->packed && j->T <= MM_TCHUNK && nth > 1) {
+        /* decode and small batches: rows claimed in chunks, so a thread that streams faster (the other
+         * one busy with a page walk, or descheduled) takes more instead of waiting at the barrier */
+        for (;;) {
+            const long r0 = __atomic_fetch_add(&j->next, j->chunk, __ATOMIC_RELAXED);
+            if (r0 >= j->W->ne1) return;
+            const long r1 = r0 + j->chunk < j->W->ne1 ? r0 + j->chunk : j->W->ne1;
+            j->gemm(j->W->ne0, r1 - r0, j->T, j->y + r0, (size_t)j->ys,
+                    j->packed + (size_t)(r0 / LF_PACK_ROWS) * j->W->group_bytes, j->W->group_bytes, j->act,
+                    j->act_row);
+        }
+    }
     if (j->packed) {
         if (e <= b) return;
         for (int t0 = 0; t0 < j->T; t0 += MM_TCHUNK) {
@@ -105,7 +119,12 @@ int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, 
     if (act_row * (size_t)T > ctx->act_cap) return LFMRT_E_RANGE;
     mm_job j = {ctx->k, W, x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv,
                 packed ? tk->gemm_packed : use_gemm ? tk->gemm : NULL, packed || (use_gemm && tk->gemm_side),
-                packed ? pk : NULL};
+                packed ? pk : NULL, 0, 0};
+    if (packed) { /* about 8 claims per thread, whole groups */
+        const int nth = lf_pool_size(ctx->pool);
+        const long per = (long)W->ne1 / (8L * (nth > 0 ? nth : 1));
+        j.chunk = per < LF_PACK_ROWS ? LF_PACK_ROWS : per / LF_PACK_ROWS * LF_PACK_ROWS;
+    }
     lf_pool_run(T > 1 ? ctx->pool : NULL, mm_convert, &j);
     lf_pool_run(ctx->pool, mm_rows, &j);
     return LFMRT_OK;
