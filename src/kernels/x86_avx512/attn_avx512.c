@@ -15,6 +15,15 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
+/* Rows of one head in the KV cache are a whole cache row apart (all heads of a position together), a
+ * stride the hardware prefetcher does not follow across pages: decode's attention waited on every row.
+ * The kernels prefetch the lines of rows PF_ROWS ahead. */
+#define PF_ROWS 32
+
+static inline void prefetch_row(const void *p, int64_t bytes) {
+    for (int64_t o = 0; o < bytes; o += 64) _mm_prefetch((const char *)p + o, _MM_HINT_T0);
+}
+
 /* 16 rows at a time: the lanes of each row's dot, then one batched lane sum (vec_body.h: the same tree
  * as the single-row dot), then the scale; the remaining rows one by one. */
 void vec_scores_f16_avx512(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, const float *q, float scale,
@@ -23,6 +32,7 @@ void vec_scores_f16_avx512(int64_t hd, int64_t n, const uint16_t *k, int64_t k_s
     const __m512 vs = _mm512_set1_ps(scale);
     for (; i + 16 <= n; i += 16) {
         __m512 v[16];
+        for (int r = 0; r < 16 && i + PF_ROWS + r < n; r++) prefetch_row(k + (i + PF_ROWS + r) * k_stride, hd * 2);
         for (int r = 0; r < 16; r++) v[r] = dot_f16_f32_lanes(hd, k + (i + r) * k_stride, q);
         _mm512_storeu_ps(out + i, _mm512_mul_ps(reduce16x16(v), vs));
     }
@@ -51,6 +61,7 @@ void vec_scores_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k_stri
             acc[j] = j < nv ? _mm512_maskz_loadu_ps(j == nv - 1 ? mlast : (__mmask16)0xffff, out + c0 + 16 * j) \
                             : _mm512_setzero_ps();                                            \
         for (int64_t i = 0; i < n; i++) {                                                     \
+            if (i + PF_ROWS < n) prefetch_row(v + (i + PF_ROWS) * v_stride + c0, 16 * nv * (int64_t)sizeof *v); \
             const __m512 wi = _mm512_set1_ps(w[i]);                                           \
             _Pragma("GCC unroll 8") for (int j = 0; j < WCH; j++) {                           \
                 if (j < nv) {                                                                 \
