@@ -28,6 +28,7 @@
 #include "kernels/kernels.h"
 #include "kernels/ref/ref.h"
 #include "kernels/x86_avx512/avx512.h"
+#include "kernels/x86_avx512/q8_block_tokens.h"
 
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
@@ -46,12 +47,6 @@ typedef struct panel {
     __m512i q[KB][8]; /* [block][4-code group]: lane i = row i */
     __m512 d[KB];     /* row scales, f32 */
 } panel;
-
-static inline int32_t load_i32(const uint8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
 
 /* Transposition permutes (vpermt2d indices; bit 4 picks the second source), built once per call. */
 typedef struct perms {
@@ -176,18 +171,7 @@ static inline __attribute__((always_inline)) void tile(const panel *p, int nkb, 
         LF_UNROLL
         for (int g = 0; g < 8; g++) wq[g] = p->q[kb][g];
         const __m512 dw = p->d[kb];
-        LF_UNROLL
-        for (int j = 0; j < NT; j++) {
-            const uint8_t *aq = tq[j] + (size_t)b * sizeof(lf_block_q8_0) + 2;
-            const lf_act_side *sd = &ts[j][b];
-            __m512i s = _mm512_set1_epi32(Q4 ? sd->neg8_sum : sd->neg128_sum);
-            LF_UNROLL
-            for (int g = 0; g < 8; g++) s = _mm512_dpbusd_epi32(s, wq[g], _mm512_set1_epi32(load_i32(aq + 4 * g)));
-            const __m512 f = _mm512_cvtepi32_ps(s);
-            const __m512 da = _mm512_set1_ps(sd->d);
-            const __m512 prod = Q4 ? _mm512_mul_ps(_mm512_mul_ps(f, dw), da) : _mm512_mul_ps(f, _mm512_mul_ps(dw, da));
-            acc[j] = _mm512_add_ps(acc[j], prod);
-        }
+        lf_q8_block_tokens(wq, dw, b, tq, ts, acc, NT, Q4);
     }
 }
 

@@ -23,6 +23,7 @@
 #include "kernels/kernels.h"
 #include "kernels/pack.h"
 #include "kernels/x86_avx512/avx512.h"
+#include "kernels/x86_avx512/q8_block_tokens.h"
 
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF
@@ -35,12 +36,6 @@
 #define PF LF_PACKED_PF
 
 #define LF_UNROLL _Pragma("GCC unroll 8")
-
-static inline int32_t load_i32(const uint8_t *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
 
 /* acc[j] = the whole row range of one group against token j, j < NT. */
 static inline __attribute__((always_inline)) void group_tile(const uint8_t *sc, const uint8_t *codes, int64_t nb,
@@ -70,18 +65,7 @@ static inline __attribute__((always_inline)) void group_tile(const uint8_t *sc, 
             LF_UNROLL
             for (int k = 0; k < 8; k++) wq[k] = _mm512_load_si512((const void *)(c + 64 * k));
         }
-        LF_UNROLL
-        for (int j = 0; j < NT; j++) {
-            const uint8_t *aq = tq[j] + (size_t)b * sizeof(lf_block_q8_0) + 2;
-            const lf_act_side *sd = &ts[j][b];
-            __m512i s = _mm512_set1_epi32(Q4 ? sd->neg8_sum : sd->neg128_sum);
-            LF_UNROLL
-            for (int g = 0; g < 8; g++) s = _mm512_dpbusd_epi32(s, wq[g], _mm512_set1_epi32(load_i32(aq + 4 * g)));
-            const __m512 f = _mm512_cvtepi32_ps(s);
-            const __m512 da = _mm512_set1_ps(sd->d);
-            const __m512 prod = Q4 ? _mm512_mul_ps(_mm512_mul_ps(f, dw), da) : _mm512_mul_ps(f, _mm512_mul_ps(dw, da));
-            acc[j] = _mm512_add_ps(acc[j], prod);
-        }
+        lf_q8_block_tokens(wq, dw, b, tq, ts, acc, NT, Q4);
     }
 }
 
