@@ -26,8 +26,9 @@ struct lfmrt_session {
 };
 
 /* Background repacking (engine/repack.c): starts a thread that copies every matrix of m->core whose type
- * the kernels read in the x16 layout (kernels/pack.h) and publishes each copy in its lf_mat.packed;
- * LFMRT_E_NOMEM if the buffer or the thread cannot be had (the model is then unchanged). wait joins the
+ * the kernels read in the x16 layout (kernels/pack.h) and publishes each copy in its lf_mat.packed.
+ * LFMRT_E_NOMEM only if its small work list cannot be allocated; without the copy buffer or the thread the
+ * model is left unchanged (file layout), and LFMRT_OK returned. wait joins the
  * thread (all copies published); stop asks it to finish early, joins it and frees the copies (model
  * close, after every session is gone); bytes: the size of the copies (0 if none). */
 typedef struct lf_repack lf_repack;

@@ -6,8 +6,10 @@
  * has a gemm (several rows x several tokens per weight unpacking) and T > 1, with the gemm over chunks
  * of MM_TCHUNK tokens (outer loop, so a chunk's converted activations stay in L2 while every row
  * block of the thread's share passes over them). Either way each output is the same dot product.
- * A matrix repacked at load (lf_mat.packed) goes through the type's gemm_packed for every T, 1 included:
- * one call per thread and token chunk over the thread's whole share, a single stream of weights. */
+ * A matrix repacked at load (lf_mat.packed) goes through the type's gemm_packed for every T, 1 included,
+ * over whole 16-row groups: up to MM_TCHUNK tokens (decode, batched decode), threads claim row chunks of
+ * about 1/8 of a share from an atomic counter (the faster stream takes more); longer prompts go chunk by
+ * chunk of tokens over each thread's fixed share. */
 #include "ops/ops.h"
 
 #include <string.h>
