@@ -13,6 +13,7 @@
 #include "format/dtype.h"
 #include "format/quant_blocks.h"
 #include "kernels/kernels.h"
+#include "gemm_check.h"
 #include "rand_blocks.h"
 #include "testutil.h"
 
@@ -30,20 +31,6 @@ static uint8_t *make_acts(const lf_kernels *ref, uint32_t at, int64_t n, int nto
         if (side) lf_act_side_fill(a + a_stride * (size_t)t, n);
     }
     return a;
-}
-
-/* Odd rows follow token 0's signs at full magnitude (large block sums). */
-static void correlate(uint32_t t, uint8_t *w, size_t stride, int rows, const float *x0, int64_t n) {
-    for (int r = 1; r < rows; r += 2)
-        for (int64_t i = 0; i < n; i++) {
-            const int pos = x0[i] > 0, b = (int)(i / 32), j = (int)(i % 32);
-            if (t == LF_DT_Q8_0) ((lf_block_q8_0 *)(w + stride * (size_t)r))[b].qs[j] = (int8_t)(pos ? 127 : -127);
-            else if (t == LF_DT_Q4_0) {
-                uint8_t *byte = &((lf_block_q4_0 *)(w + stride * (size_t)r))[b].qs[j % 16];
-                const int code = pos ? 15 : 0;
-                *byte = (uint8_t)(j < 16 ? (*byte & 0xF0) | code : (*byte & 0x0F) | code << 4);
-            }
-        }
 }
 
 static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
@@ -73,28 +60,13 @@ static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
                 uint8_t *w = base + 2;
                 for (int r = 0; r < nr; r++) lf_rand_row(t, w + w_stride * (size_t)r, n, &rng);
                 ref->t[at].to_f32(a, x, n); /* token 0's values, for correlate */
-                correlate(t, w, w_stride, nr, x, n);
+                lf_gemm_correlate(t, w, w_stride, nr, x, n, -127);
                 const size_t ns_out = s_stride * (size_t)nt + 1;
                 float *s = malloc(sizeof(float) * ns_out);
                 assert_non_null(s);
                 for (size_t i = 0; i < ns_out; i++) s[i] = SENTINEL;
                 k->t[t].gemm(n, nr, nt, s, s_stride, w, w_stride, a, a_stride);
-                for (int tok = 0; tok < nt; tok++) {
-                    for (size_t r = 0; r < s_stride; r++) {
-                        const float got = s[(size_t)tok * s_stride + r];
-                        if (r >= (size_t)nr) {
-                            assert_true(got == SENTINEL); /* padding between token rows untouched */
-                            continue;
-                        }
-                        float want;
-                        ref->t[t].dot(n, &want, w + w_stride * r, a + a_stride * (size_t)tok);
-                        if (memcmp(&got, &want, sizeof got) != 0) {
-                            fprintf(stderr, "%s gemm n %lld rows %d toks %d: out[%d][%zu] %.9g, ref %.9g\n",
-                                    lf_dtype_name(t), (long long)n, nr, nt, tok, r, (double)got, (double)want);
-                            fail();
-                        }
-                    }
-                }
+                lf_gemm_check(ref, t, "gemm", n, nr, nt, s, s_stride, w, w_stride, a, a_stride, SENTINEL);
                 assert_true(s[ns_out - 1] == SENTINEL);
                 free(s);
                 free(base);

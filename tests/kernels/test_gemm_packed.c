@@ -14,6 +14,7 @@
 #include "format/quant_blocks.h"
 #include "kernels/kernels.h"
 #include "kernels/pack.h"
+#include "gemm_check.h"
 #include "rand_blocks.h"
 #include "testutil.h"
 
@@ -75,21 +76,6 @@ static void test_layout_roundtrip(void **state) {
     assert_int_equal(lf_pack_groups(LF_DT_Q4_1, 64, 16, NULL, 0, NULL, 0, 1), -1);
 }
 
-/* Odd rows follow token 0's signs at full magnitude (large block sums). */
-static void correlate(uint32_t t, uint8_t *w, size_t stride, int rows, const float *x0, int64_t n) {
-    for (int r = 1; r < rows; r += 2)
-        for (int64_t i = 0; i < n; i++) {
-            const int pos = x0[i] > 0, b = (int)(i / 32), j = (int)(i % 32);
-            if (t == LF_DT_Q8_0) {
-                ((lf_block_q8_0 *)(w + stride * (size_t)r))[b].qs[j] = (int8_t)(pos ? 127 : -128);
-            } else {
-                uint8_t *byte = &((lf_block_q4_0 *)(w + stride * (size_t)r))[b].qs[j % 16];
-                const int code = pos ? 15 : 0;
-                *byte = (uint8_t)(j < 16 ? (*byte & 0xF0) | code : (*byte & 0x0F) | code << 4);
-            }
-        }
-}
-
 static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
     const int64_t ns[] = {32, 96, 160, 1056, 4608};
     const int rows[] = {1, 5, 16, 17, 33};
@@ -117,7 +103,7 @@ static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
                 assert_non_null(w);
                 for (int r = 0; r < nr; r++) lf_rand_row(t, w + rb * (size_t)r, n, &rng);
                 ref->t[LF_DT_Q8_0].to_f32(a, x, n);
-                correlate(t, w, rb, nr, x, n);
+                lf_gemm_correlate(t, w, rb, nr, x, n, -128);
                 const int64_t ng = (nr + 15) / 16;
                 uint8_t *p = alloc64(gb * (size_t)ng);
                 assert_int_equal(lf_pack_groups(t, n, nr, w, rb, p, 0, ng), 0);
@@ -126,21 +112,7 @@ static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
                 assert_non_null(s);
                 for (size_t i = 0; i < ns_out; i++) s[i] = SENTINEL;
                 k->t[t].gemm_packed(n, nr, nt, s, s_stride, p, gb, a, a_stride);
-                for (int tok = 0; tok < nt; tok++)
-                    for (size_t r = 0; r < s_stride; r++) {
-                        const float got = s[(size_t)tok * s_stride + r];
-                        if (r >= (size_t)nr) {
-                            assert_true(got == SENTINEL);
-                            continue;
-                        }
-                        float want;
-                        ref->t[t].dot(n, &want, w + rb * r, a + a_stride * (size_t)tok);
-                        if (memcmp(&got, &want, sizeof got) != 0) {
-                            fprintf(stderr, "%s gemm_packed n %lld rows %d toks %d: out[%d][%zu] %.9g, ref %.9g\n",
-                                    lf_dtype_name(t), (long long)n, nr, nt, tok, r, (double)got, (double)want);
-                            fail();
-                        }
-                    }
+                lf_gemm_check(ref, t, "gemm_packed", n, nr, nt, s, s_stride, w, rb, a, a_stride, SENTINEL);
                 assert_true(s[ns_out - 1] == SENTINEL);
                 free(s);
                 free(p);
