@@ -142,9 +142,19 @@ static void stats(const double *v, int n, double *mn, double *med, double *mx) {
 }
 
 static int32_t argmax(const float *l, int32_t n) {
+    /* the first index of the largest value, as a scan keeping the first strict maximum finds it (NaNs
+     * skipped; a NaN first value wins, as it does there), in two passes: the maximum, 8 lanes at a time
+     * (a fixed-length inner loop that -O2 vectorises), then its first index */
+    if (!(l[0] == l[0])) return 0;
+    float m8[8], m = l[0];
+    for (int k = 0; k < 8; k++) m8[k] = m;
+    int32_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) m8[k] = l[i + k] > m8[k] ? l[i + k] : m8[k];
+    for (int k = 0; k < 8; k++) m = m8[k] > m ? m8[k] : m;
+    for (; i < n; i++) m = l[i] > m ? l[i] : m;
     int32_t b = 0;
-    for (int32_t i = 1; i < n; i++)
-        if (l[i] > l[b]) b = i;
+    while (b < n - 1 && !(l[b] == m)) b++;
     return b;
 }
 

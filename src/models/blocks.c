@@ -119,6 +119,14 @@ static int mm(lf_fwd_state *st, const lf_mat *w, const float *x, int64_t xs, flo
     return LFMRT_OK;
 }
 
+/* W[i] x (rows of st->xn, xs apart) into y[i], i < n: lf_matmul_n */
+static int mm_n(lf_fwd_state *st, int n, const lf_mat *const *W, int64_t xs, float *const *y, const int64_t *ys,
+                int T, const char *what, int il, lfmrt_err *e) {
+    int rc = lf_matmul_n(&st->op, n, W, st->xn, xs, y, ys, T);
+    if (rc) return lf_err(e, rc, "layer %d: %s: matmul failed (%s)", il, what, lfmrt_status_name(rc));
+    return LFMRT_OK;
+}
+
 /* Per token before attention: QK-norm, RoPE at the row's position, the query scale, then K and V stored
  * in the row's cache (distinct positions or sessions per row: rows run on any thread). */
 typedef struct {
@@ -168,9 +176,12 @@ int lf_block_attention(const lf_model_core *m, lf_fwd_state *st, int il, int T, 
     const int QW = nh * hd, KW = nkv * hd;
     const int qs = QW > 3 * H ? QW : 3 * H;
     int rc;
-    if ((rc = mm(st, &L->wq, st->xn, H, st->q, qs, T, "attn_q", il, e))) return rc;
-    if ((rc = mm(st, &L->wk, st->xn, H, st->k, KW, T, "attn_k", il, e))) return rc;
-    if ((rc = mm(st, &L->wv, st->xn, H, st->v, KW, T, "attn_v", il, e))) return rc;
+    {
+        const lf_mat *W[3] = {&L->wq, &L->wk, &L->wv};
+        float *y[3] = {st->q, st->k, st->v};
+        const int64_t ys[3] = {qs, KW, KW};
+        if ((rc = mm_n(st, 3, W, H, y, ys, T, "attn_q/k/v", il, e))) return rc;
+    }
     attn_prep_job pj = {m, st, L, T, qs, hp->swa_layer[il] ? hp->rope_base_swa : hp->rope_base};
     lf_pool_run(T >= 4 ? st->op.pool : NULL, attn_prep_rows, &pj);
     lf_attn_params ap = {nh, nkv, hd, hp->f_attn_scale, hp->swa_layer[il] ? hp->n_swa : 0, qs};
@@ -192,8 +203,12 @@ int lf_block_ffn(const lf_model_core *m, lf_fwd_state *st, int il, int T, lfmrt_
     const lf_layer *L = &m->layers[il];
     const int H = m->hp.n_embd, F = m->hp.n_ff;
     int rc;
-    if ((rc = mm(st, &L->ffn_gate, st->xn, H, st->gate, F, T, "ffn_gate", il, e))) return rc;
-    if ((rc = mm(st, &L->ffn_up, st->xn, H, st->up, F, T, "ffn_up", il, e))) return rc;
+    {
+        const lf_mat *W[2] = {&L->ffn_gate, &L->ffn_up};
+        float *y[2] = {st->gate, st->up};
+        const int64_t ys[2] = {F, F};
+        if ((rc = mm_n(st, 2, W, H, y, ys, T, "ffn_gate/up", il, e))) return rc;
+    }
     lf_glu_rows(st->op.pool, m->act == LF_ACT_GELU, st->gate, st->up, F, F, T);
     return mm(st, &L->ffn_down, st->gate, F, st->o, H, T, "ffn_down", il, e);
 }

@@ -96,6 +96,15 @@ int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, 
 void lf_shortconv(float *y, int64_t y_stride, const float *bcx, int64_t bcx_stride, float *state, const float *w,
                   int H, int L, int T);
 
+/* The most matrices one lf_matmul_n takes. */
+#define LF_MATMUL_MAX 4
+
+/* lf_matmul of each W[i] (i < n <= LF_MATMUL_MAX) with the same x into y[i] (rows y_stride[i] apart):
+ * the same results; when all are packed alike (same type and width) and T is small, as one product (x
+ * converted once, the rows of all of them shared out among the threads in one pass). */
+int lf_matmul_n(lf_opctx *ctx, int n, const lf_mat *const *W, const float *x, int64_t x_stride, float *const *y,
+                const int64_t *y_stride, int T);
+
 /* Row `row` of W dequantized to f32 (embedding lookup). */
 int lf_mat_get_row(const lf_kernels *k, const lf_mat *W, int64_t row, float *out);
 
