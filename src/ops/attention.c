@@ -3,10 +3,10 @@
  *
  * Two ways to split the work, with identical results per output row (every row's scores, softmax and
  * weighted sum are the same operations on the same values in the same order either way):
- *  - single rows (a few queries, e.g. decode): an item is one query of a sub-group of the query heads that
- *    share a KV head (GQA; its size chosen so the threads stay busy); K and V are read as stored (f16 rows
- *    widened on the fly) once per item for all its heads, through the multi-query kernels (scores_rows_*,
- *    wsum_rows_*: same bits as row by row; row by row where an ISA has no f16 ones).
+ *  - single rows (a few queries, e.g. decode): an item is one query and a sub-group of the query heads
+ *    that share a KV head (GQA; its size chosen so the threads stay busy); K and V are read as stored (f16
+ *    rows widened on the fly) once per item for all its heads, through the multi-query kernels
+ *    (scores_rows_*, wsum_rows_*: same bits as row by row; head by head where an ISA has no f16 ones).
  *  - groups (prompt batches): an item is a block of queries of one KV head, every query head that shares
  *    it (GQA) included, up to GROUP_ROWS rows; its keys and values are widened to f32 in chunks of
  *    positions (kept for the thread's next item of the same KV head, which extends them) and serve all
