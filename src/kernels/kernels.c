@@ -33,7 +33,7 @@ static void set(lf_kernels *k, uint32_t t, uint32_t vdt, lf_to_f32_fn to, lf_fro
     e->isa = "ref";
 }
 
-/* Attention-row entries an ISA level did not provide: the reference twins. */
+/* Attention-row entries an ISA level did not provide: the reference twins (the f16 _rows ones: see below). */
 static void fill_vec_rows(lf_attn_kernels *v) {
     if (!v->scores_f16) v->scores_f16 = vec_scores_f16_ref;
     if (!v->scores_f32) v->scores_f32 = vec_scores_f32_ref;
@@ -42,6 +42,16 @@ static void fill_vec_rows(lf_attn_kernels *v) {
     if (!v->widen_f16) v->widen_f16 = vec_widen_f16_ref;
     if (!v->scores_rows_f32) v->scores_rows_f32 = vec_scores_rows_f32_ref;
     if (!v->wsum_rows_f32) v->wsum_rows_f32 = vec_wsum_rows_f32_ref;
+    /* the f16 multi-query entries must give the single-row entries' bits: the reference twins only over the
+     * reference entries (lf_kernels_init_ref's, which a level may since have replaced without a twin: NULL) */
+    if (v->scores_f16 == vec_scores_f16_ref) {
+        if (!v->scores_rows_f16) v->scores_rows_f16 = vec_scores_rows_f16_ref;
+    } else if (v->scores_rows_f16 == vec_scores_rows_f16_ref)
+        v->scores_rows_f16 = NULL;
+    if (v->wsum_f16 == vec_wsum_f16_ref) {
+        if (!v->wsum_rows_f16) v->wsum_rows_f16 = vec_wsum_rows_f16_ref;
+    } else if (v->wsum_rows_f16 == vec_wsum_rows_f16_ref)
+        v->wsum_rows_f16 = NULL;
     if (!v->max_f32) v->max_f32 = vec_max_f32_ref;
     if (!v->sum_f64) v->sum_f64 = vec_sum_f64_ref;
 }

@@ -92,7 +92,8 @@ typedef struct lf_vec_kernels {
 } lf_vec_kernels;
 
 /* Attention rows (contracts and reference twins in kernels/vec.h); entries an ISA level leaves NULL are
- * filled with the reference twins at the end of lf_kernels_init: out[i] = scale * dot of row i
+ * filled with the reference twins at the end of lf_kernels_init (scores_rows_f16 / wsum_rows_f16 only
+ * when scores_f16 / wsum_f16 are the reference ones too, else they stay NULL): out[i] = scale * dot of row i
  * (k + i * k_stride elements) with q, as the same ISA's vec dot entry computes it; out[0..hd) += w[i] *
  * row i (v + i * v_stride) for i in order, each product rounded then added, as axpy; the _rows entries
  * do the same for nq queries at once (q[r] / w[r], out[r]), with the same bits. */
@@ -107,6 +108,11 @@ typedef struct lf_attn_kernels {
     void (*scores_rows_f32)(int64_t hd, int64_t n, const float *k, int64_t k_stride, int nq, const float *const *q,
                             float scale, float *const *out);
     void (*wsum_rows_f32)(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
+                          float *const *out);
+    /* NULL where the ISA level's f16 single-row entries have no multi-query twin: callers go row by row */
+    void (*scores_rows_f16)(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, int nq,
+                            const float *const *q, float scale, float *const *out);
+    void (*wsum_rows_f16)(int64_t hd, int64_t n, int nq, const float *const *w, const uint16_t *v, int64_t v_stride,
                           float *const *out);
     float (*max_f32)(int64_t n, const float *x);  /* softmax: the largest score (NaNs ignored) */
     double (*sum_f64)(int64_t n, const float *x); /* softmax: the sum of the exps, in double */

@@ -26,6 +26,9 @@
  *  - scores_rows_f32 / wsum_rows_f32: nq queries over the same rows: for r < nq, exactly scores_f32 of
  *    q[r] into out[r] / wsum_f32 of w[r] onto out[r], as the same ISA computes them (bit-identical); the
  *    point is that fast versions load each key or value vector once for several queries.
+ *  - scores_rows_f16 / wsum_rows_f16: the same over f16 rows: for r < nq, exactly scores_f16 of q[r] into
+ *    out[r] / wsum_f16 of w[r] onto out[r], as the same ISA computes them (bit-identical); each f16 key or
+ *    value vector is loaded and widened once for several queries (decode's query heads sharing a KV head).
  *  - max_f32: the largest of x[0..n), NaNs ignored (-inf when there is none), plus 0.0f (a zero maximum
  *    is +0), bit-identical in every version.
  *  - sum_f64: the sum of x[0..n) in double as 8 partial sums, partial j adding x[j], x[j + 8], ... in
@@ -58,6 +61,10 @@ double vec_sum_f64_ref(int64_t n, const float *x);
 void vec_scores_rows_f32_ref(int64_t hd, int64_t n, const float *k, int64_t k_stride, int nq, const float *const *q,
                              float scale, float *const *out);
 void vec_wsum_rows_f32_ref(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
+                           float *const *out);
+void vec_scores_rows_f16_ref(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, int nq,
+                             const float *const *q, float scale, float *const *out);
+void vec_wsum_rows_f16_ref(int64_t hd, int64_t n, int nq, const float *const *w, const uint16_t *v, int64_t v_stride,
                            float *const *out);
 
 #if defined(LFMRT_HAVE_X86)
@@ -93,6 +100,10 @@ void vec_scores_rows_f32_avx512(int64_t hd, int64_t n, const float *k, int64_t k
                                 const float *const *q, float scale, float *const *out);
 void vec_wsum_rows_f32_avx512(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
                               float *const *out);
+void vec_scores_rows_f16_avx512(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, int nq,
+                                const float *const *q, float scale, float *const *out);
+void vec_wsum_rows_f16_avx512(int64_t hd, int64_t n, int nq, const float *const *w, const uint16_t *v,
+                              int64_t v_stride, float *const *out);
 #endif
 
 #endif

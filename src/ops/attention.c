@@ -3,8 +3,10 @@
  *
  * Two ways to split the work, with identical results per output row (every row's scores, softmax and
  * weighted sum are the same operations on the same values in the same order either way):
- *  - single rows (a few queries, e.g. decode): threads split (query, head) pairs; K and V are read as
- *    stored (f16 rows widened on the fly).
+ *  - single rows (a few queries, e.g. decode): an item is one query and a sub-group of the query heads
+ *    that share a KV head (GQA; its size chosen so the threads stay busy); K and V are read as stored (f16
+ *    rows widened on the fly) once per item for all its heads, through the multi-query kernels
+ *    (scores_rows_*, wsum_rows_*: same bits as row by row; head by head where an ISA has no f16 ones).
  *  - groups (prompt batches): an item is a block of queries of one KV head, every query head that shares
  *    it (GQA) included, up to GROUP_ROWS rows; its keys and values are widened to f32 in chunks of
  *    positions (kept for the thread's next item of the same KV head, which extends them) and serve all
@@ -30,6 +32,7 @@ typedef struct {
     size_t per_thread;
     int qb;      /* groups: queries per item (0: single rows) */
     int n_items;
+    int gs;      /* single rows: query heads per item (a divisor of n_head / n_head_kv) */
 } attn_job;
 
 #define GROUP_ROWS 16      /* rows (queries x heads of one KV head) per group item */
@@ -80,40 +83,89 @@ static int kv_runs(const lf_kv *kv, int l, int start, int n, int run_start[2], i
     return 2;
 }
 
-static void attn_one(const attn_job *j, int t, int h, float *sc) {
+/* Scores of nq queries (q[r] into sc[r]) against n cached keys from k (the KV head's first element). */
+static void scores_rows(const attn_job *j, const void *k, int n, int nq, const float *const *q, float *const *sc) {
+    const lf_attn_kernels *ak = j->ak;
+    const int hd = j->p->head_dim;
+    const int64_t stride = j->kv->row; /* elements between positions */
+    const float scale = j->p->scale;
+    if (!j->kv->f16) {
+        if (nq > 1)
+            ak->scores_rows_f32(hd, n, (const float *)k, stride, nq, q, scale, sc);
+        else
+            ak->scores_f32(hd, n, (const float *)k, stride, q[0], scale, sc[0]);
+    } else if (nq > 1 && ak->scores_rows_f16)
+        ak->scores_rows_f16(hd, n, (const uint16_t *)k, stride, nq, q, scale, sc);
+    else
+        for (int r = 0; r < nq; r++) ak->scores_f16(hd, n, (const uint16_t *)k, stride, q[r], scale, sc[r]);
+}
+
+/* Weighted sums of n cached values from v onto out[r] (weights w[r]) for nq queries. */
+static void wsum_rows(const attn_job *j, const void *v, int n, int nq, const float *const *w, float *const *out) {
+    const lf_attn_kernels *ak = j->ak;
+    const int hd = j->p->head_dim;
+    const int64_t stride = j->kv->row;
+    if (!j->kv->f16) {
+        if (nq > 1)
+            ak->wsum_rows_f32(hd, n, nq, w, (const float *)v, stride, out);
+        else
+            ak->wsum_f32(hd, n, w[0], (const float *)v, stride, out[0]);
+    } else if (nq > 1 && ak->wsum_rows_f16)
+        ak->wsum_rows_f16(hd, n, nq, w, (const uint16_t *)v, stride, out);
+    else
+        for (int r = 0; r < nq; r++) ak->wsum_f16(hd, n, w[r], (const uint16_t *)v, stride, out[r]);
+}
+
+/* Single-row item: query t, heads h0 .. h0 + gs - 1 (one KV head's); head r's scores at scratch + r * n_ctx. */
+static void attn_one(const attn_job *j, int t, int h0, float *scratch) {
     const lf_attn_params *p = j->p;
-    const int hd = p->head_dim;
+    const int hd = p->head_dim, gs = j->gs, n_ctx = j->kv->n_ctx;
     const int qrow = p->n_head * hd;
-    const int kvh = h / (p->n_head / p->n_head_kv);
+    const int kvh = h0 / (p->n_head / p->n_head_kv);
     const int pos = j->pos0 + t;
     const int start = key_start(p, pos);
     const int n = pos - start + 1;
     const int qs = p->q_stride > 0 ? p->q_stride : qrow;
-    const float *q = j->q + (size_t)t * qs + (size_t)h * hd;
     /* q stays f32 even with an f16 cache: K and V are widened to f32, as ggml's tiled CPU flash
      * attention does for prompt batches (its single-row path rounds q to f16; we keep the more accurate
      * one for every batch size). */
-    const int f16 = j->kv->f16;
-    const int64_t stride = j->kv->row; /* elements between positions */
+    const float *q[GROUP_ROWS], *w[GROUP_ROWS];
+    float *out[GROUP_ROWS], *sc[GROUP_ROWS];
+    for (int r = 0; r < gs; r++) {
+        q[r] = j->q + (size_t)t * qs + (size_t)(h0 + r) * hd;
+        out[r] = j->out + (size_t)t * qrow + (size_t)(h0 + r) * hd;
+    }
+    const size_t esz = j->kv->f16 ? sizeof(uint16_t) : sizeof(float);
     int rs[2], rl[2];
     const int runs = kv_runs(j->kv, j->l, start, n, rs, rl);
-    for (int r = 0, o = 0; r < runs; o += rl[r], r++) {
-        const void *kr = lf_kv_k(j->kv, j->l, rs[r]);
-        if (f16)
-            j->ak->scores_f16(hd, rl[r], (const uint16_t *)kr + (size_t)kvh * hd, stride, q, p->scale, sc + o);
-        else
-            j->ak->scores_f32(hd, rl[r], (const float *)kr + (size_t)kvh * hd, stride, q, p->scale, sc + o);
+    for (int i = 0, o = 0; i < runs; o += rl[i], i++) {
+        for (int r = 0; r < gs; r++) sc[r] = scratch + (size_t)r * n_ctx + o;
+        const char *kr = (const char *)lf_kv_k(j->kv, j->l, rs[i]) + (size_t)kvh * hd * esz;
+        scores_rows(j, kr, rl[i], gs, q, sc);
     }
-    softmax_row(j, sc, n);
-    float *out = j->out + (size_t)t * qrow + (size_t)h * hd;
-    memset(out, 0, (size_t)hd * sizeof(float));
-    for (int r = 0, o = 0; r < runs; o += rl[r], r++) { /* the second run continues the first's sum */
-        const void *vr = lf_kv_v(j->kv, j->l, rs[r]);
-        if (f16)
-            j->ak->wsum_f16(hd, rl[r], sc + o, (const uint16_t *)vr + (size_t)kvh * hd, stride, out);
-        else
-            j->ak->wsum_f32(hd, rl[r], sc + o, (const float *)vr + (size_t)kvh * hd, stride, out);
+    for (int r = 0; r < gs; r++) {
+        softmax_row(j, scratch + (size_t)r * n_ctx, n);
+        memset(out[r], 0, (size_t)hd * sizeof(float));
     }
+    for (int i = 0, o = 0; i < runs; o += rl[i], i++) { /* the second run continues the first's sums */
+        for (int r = 0; r < gs; r++) w[r] = scratch + (size_t)r * n_ctx + o;
+        const char *vr = (const char *)lf_kv_v(j->kv, j->l, rs[i]) + (size_t)kvh * hd * esz;
+        wsum_rows(j, vr, rl[i], gs, w, out);
+    }
+}
+
+/* Query heads per single-row item: the divisor of G (at most max_rows) that leaves the busiest thread the
+ * fewest heads (items split evenly: ceil(items / nth) each), ties to the larger, which reads each KV row
+ * once for more heads. E.g. 2 threads: Qwen3-0.6B (8 KV heads, G 2) 2, 8 items; Gemma3-270M (1, G 4) 2. */
+static int sub_group(int G, int n_kv, int T, int nth, int max_rows) {
+    int best = 1;
+    long best_cost = -1;
+    for (int gs = 1; gs <= G && gs <= max_rows; gs++) {
+        if (G % gs) continue;
+        const long items = (long)T * n_kv * (G / gs), cost = (items + nth - 1) / nth * gs;
+        if (best_cost < 0 || cost <= best_cost) best = gs, best_cost = cost;
+    }
+    return best;
 }
 
 /* Widens positions [c0, c0 + cn) of KV head kvh (K or V of layer l) into dst, hd floats per position. */
@@ -265,15 +317,16 @@ static void attn_group_worker(void *ctx, int ith, int nth) {
 
 static void attn_worker(void *ctx, int ith, int nth) {
     const attn_job *j = ctx;
+    const int per_t = j->p->n_head / j->gs; /* items per query */
     long b, e;
-    lf_pool_split((long)j->T * j->p->n_head, ith, nth, 1, &b, &e);
+    lf_pool_split((long)j->T * per_t, ith, nth, 1, &b, &e);
     float *sc = j->scratch + (size_t)ith * j->per_thread;
-    for (long u = b; u < e; u++) attn_one(j, (int)(u / j->p->n_head), (int)(u % j->p->n_head), sc);
+    for (long u = b; u < e; u++) attn_one(j, (int)(u / per_t), (int)(u % per_t) * j->gs, sc);
 }
 
 void lf_attention(lf_opctx *ctx, const lf_kv *kv, int l, const lf_attn_params *p, const float *q, float *out,
                   int T, int pos0, float *scratch) {
-    attn_job j = {ctx->k ? &ctx->k->vec : lf_vec_best(), ctx->k ? &ctx->k->attn : lf_attn_best(), kv, l, p, q, out, T, pos0, scratch, lf_attention_scratch_floats(kv->n_ctx, p->head_dim), 0, 0};
+    attn_job j = {ctx->k ? &ctx->k->vec : lf_vec_best(), ctx->k ? &ctx->k->attn : lf_attn_best(), kv, l, p, q, out, T, pos0, scratch, lf_attention_scratch_floats(kv->n_ctx, p->head_dim), 0, 0, 1};
     const int G = p->n_head / p->n_head_kv;
     const int qb = group_rows(kv->n_ctx) / G;
     if (T >= 4 && qb >= 1) { /* prompt batches: groups (a query block per item, all its heads) */
@@ -282,5 +335,6 @@ void lf_attention(lf_opctx *ctx, const lf_kv *kv, int l, const lf_attn_params *p
         lf_pool_run(ctx->pool, attn_group_worker, &j);
         return;
     }
+    j.gs = sub_group(G, p->n_head_kv, T, lf_pool_size(ctx->pool), group_rows(kv->n_ctx));
     lf_pool_run(ctx->pool, attn_worker, &j);
 }

@@ -1,7 +1,8 @@
 /* tests/kernels/test_attn_rows.c - the attention-row kernels (kernels/vec.h: scores, wsum and their
  * multi-query _rows forms) of every ISA, bit for bit: scores[i] must equal that ISA's dot of row i times
- * the scale; wsum must equal an axpy per row in order onto the same starting output; the _rows entries must equal the same ISA's single-query entries for every query
- * count (tiles of queries and keys with their remainders). Head dims cover the 16-lane tail and more than
+ * the scale; wsum must equal an axpy per row in order onto the same starting output; the _rows entries (f32
+ * and f16 rows) must equal the same ISA's single-query entries for every query count (tiles of queries and
+ * keys with their remainders). Head dims cover the 16-lane tail and more than
  * one column pass; row strides are padded; wsum starts from a non-zero output (the second run of a ring
  * continues the first). The softmax reductions (max_f32, sum_f64) against their reference twins. ISAs
  * the CPU lacks print SKIP. */
@@ -32,9 +33,17 @@ static int isas(attn_isa out[3]) {
     out[n++] = (attn_isa){"avx512", f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c,
                           {vec_dot_f32_avx512, vec_dot_f16_f32_avx512, vec_axpy_f32_avx512, vec_axpy_f16_avx512,
                            vec_expf_ggml_avx512, vec_swiglu_avx512, vec_geglu_avx512, vec_rmsnorm_avx512, "avx512"},
-                          {vec_scores_f16_avx512, vec_scores_f32_avx512, vec_wsum_f16_avx512, vec_wsum_f32_avx512,
-                           vec_widen_f16_avx512, vec_scores_rows_f32_avx512, vec_wsum_rows_f32_avx512,
-                           vec_max_f32_avx512, vec_sum_f64_avx512}};
+                          {.scores_f16 = vec_scores_f16_avx512,
+                           .scores_f32 = vec_scores_f32_avx512,
+                           .wsum_f16 = vec_wsum_f16_avx512,
+                           .wsum_f32 = vec_wsum_f32_avx512,
+                           .widen_f16 = vec_widen_f16_avx512,
+                           .scores_rows_f32 = vec_scores_rows_f32_avx512,
+                           .wsum_rows_f32 = vec_wsum_rows_f32_avx512,
+                           .scores_rows_f16 = vec_scores_rows_f16_avx512,
+                           .wsum_rows_f16 = vec_wsum_rows_f16_avx512,
+                           .max_f32 = vec_max_f32_avx512,
+                           .sum_f64 = vec_sum_f64_avx512}};
 #endif
     /* the installed table: whatever it chose, rows must agree with its own single-row entries */
     lf_kernels best;
@@ -78,9 +87,59 @@ static void check_rows(const attn_isa *I, int64_t hd, int64_t n, const float *kv
     free(qs), free(ws), free(o1), free(o2);
 }
 
+/* The f16 _rows entries the same way, over f16 rows (skipped where the table leaves them NULL: callers go
+ * row by row there). */
+static void check_rows_f16(const attn_isa *I, int64_t hd, int64_t n, const uint16_t *kv, int64_t stride,
+                           uint64_t *rng) {
+    if (!I->a.scores_rows_f16 || !I->a.wsum_rows_f16) {
+        assert_true(!I->a.scores_rows_f16 && !I->a.wsum_rows_f16 && strcmp(I->name, "installed") == 0);
+        return;
+    }
+    float *qs = malloc(sizeof(float) * (size_t)(MAXQ * hd)), *ws = malloc(sizeof(float) * (size_t)(MAXQ * n));
+    float *o1 = malloc(sizeof(float) * (size_t)(MAXQ * (hd + n + 1))), *o2 = malloc(sizeof(float) * (size_t)(MAXQ * (hd + n + 1)));
+    assert_true(qs && ws && o1 && o2);
+    for (int64_t i = 0; i < MAXQ * hd; i++) qs[i] = lf_test_randf(rng);
+    for (int64_t i = 0; i < MAXQ * n; i++) ws[i] = lf_test_randf(rng) * 0.5f + 0.5f;
+    const float *q[MAXQ], *w[MAXQ];
+    float *out[MAXQ];
+    for (int nq = 1; nq <= MAXQ; nq++) {
+        const int64_t ld = hd + n + 1; /* output rows at odd offsets */
+        for (int r = 0; r < nq; r++) {
+            q[r] = qs + (size_t)((r * 5) % MAXQ) * hd;
+            w[r] = ws + (size_t)((r * 3) % MAXQ) * n;
+            out[r] = o1 + (size_t)r * ld + (r & 1);
+        }
+        for (int64_t i = 0; i < MAXQ * ld; i++) o1[i] = o2[i] = -7.0f;
+        I->a.scores_rows_f16(hd, n, kv, stride, nq, q, 0.17f, out);
+        for (int r = 0; r < nq; r++) {
+            float *o = o2 + (size_t)r * ld + (r & 1);
+            I->a.scores_f16(hd, n, kv, stride, q[r], 0.17f, o);
+            if (memcmp(o, out[r], sizeof(float) * (size_t)n)) {
+                fprintf(stderr, "%s scores_rows_f16 hd %lld n %lld nq %d query %d differs\n", I->name, (long long)hd,
+                        (long long)n, nq, r);
+                fail();
+            }
+        }
+        assert_memory_equal(o1, o2, sizeof(float) * (size_t)(MAXQ * ld)); /* nothing else written */
+        for (int64_t i = 0; i < MAXQ * ld; i++) o1[i] = o2[i] = (float)(i % 7) - 3.0f;
+        I->a.wsum_rows_f16(hd, n, nq, w, kv, stride, out);
+        for (int r = 0; r < nq; r++) {
+            float *o = o2 + (size_t)r * ld + (r & 1);
+            I->a.wsum_f16(hd, n, w[r], kv, stride, o);
+            if (memcmp(o, out[r], sizeof(float) * (size_t)hd)) {
+                fprintf(stderr, "%s wsum_rows_f16 hd %lld n %lld nq %d query %d differs\n", I->name, (long long)hd,
+                        (long long)n, nq, r);
+                fail();
+            }
+        }
+        assert_memory_equal(o1, o2, sizeof(float) * (size_t)(MAXQ * ld));
+    }
+    free(qs), free(ws), free(o1), free(o2);
+}
+
 static void check(const attn_isa *I) {
-    const int64_t hds[] = {16, 40, 64, 80, 128, 136, 256, 272};
-    const int64_t ns[] = {1, 2, 7, 16, 17, 33, 50};
+    const int64_t hds[] = {16, 40, 64, 72, 80, 128, 136, 256, 272};
+    const int64_t ns[] = {1, 2, 7, 16, 17, 33, 50, 67};
     uint64_t rng = 99;
     for (size_t hi = 0; hi < sizeof hds / sizeof *hds; hi++) {
         const int64_t hd = hds[hi], stride = hd * 2 + 3;
@@ -133,6 +192,7 @@ static void check(const attn_isa *I) {
             for (int64_t i = 0; i < n; i++) I->v.axpy_f32(hd, w[i], kf + i * stride, o2);
             assert_memory_equal(o1, o2, sizeof(float) * (size_t)hd);
             check_rows(I, hd, n, kf, stride, &rng);
+            check_rows_f16(I, hd, n, kh, stride, &rng);
             free(kf), free(kh), free(q), free(w), free(s1), free(o1), free(o2);
         }
     }
@@ -195,6 +255,7 @@ static void test_table_entries_filled(void **state) {
     lf_kernels k;
     lf_kernels_init_ref(&k);
     assert_true(k.attn.scores_f16 == vec_scores_f16_ref && k.attn.wsum_f32 == vec_wsum_f32_ref);
+    assert_true(k.attn.scores_rows_f16 == vec_scores_rows_f16_ref && k.attn.wsum_rows_f16 == vec_wsum_rows_f16_ref);
     lf_kernels_init(&k, lf_cpu_detect());
     assert_non_null(k.attn.scores_f16);
     assert_non_null(k.attn.scores_f32);
@@ -203,6 +264,15 @@ static void test_table_entries_filled(void **state) {
     assert_non_null(k.attn.widen_f16);
     assert_non_null(k.attn.scores_rows_f32);
     assert_non_null(k.attn.wsum_rows_f32);
+    /* the f16 _rows entries: present over the reference f16 entries and with AVX-512 */
+    if (k.attn.scores_f16 == vec_scores_f16_ref) assert_true(k.attn.scores_rows_f16 == vec_scores_rows_f16_ref);
+    if (k.attn.wsum_f16 == vec_wsum_f16_ref) assert_true(k.attn.wsum_rows_f16 == vec_wsum_rows_f16_ref);
+#if defined(LFMRT_HAVE_X86)
+    const lf_cpu_features f = lf_cpu_detect();
+    if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c)
+        assert_true(k.attn.scores_rows_f16 == vec_scores_rows_f16_avx512 &&
+                    k.attn.wsum_rows_f16 == vec_wsum_rows_f16_avx512);
+#endif
     assert_non_null(k.attn.max_f32);
     assert_non_null(k.attn.sum_f64);
 }

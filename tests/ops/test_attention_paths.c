@@ -4,7 +4,8 @@
  * time (single rows, K and V read as stored). Head dim 256 makes a chunk 512 positions, so a batch at
  * position 1100 spans three chunks; batches at 0 reuse widened keys across query blocks; with and without
  * a sliding window (the window's edge cuts into the rows' ranges), f32 and f16 caches, GQA (4 query heads
- * over 2 KV heads, MQA-like 4 over 1), 1 and 3 threads. */
+ * over 2 KV heads, MQA-like 4 over 1), 1 and 3 threads. With an f16 cache the single rows (a KV head's
+ * query heads through the multi-query f16 kernels) also equal them with those entries NULL (head by head). */
 #include "testutil.h"
 
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "base/pool.h"
+#include "kernels/kernels.h"
 #include "cache/kv.h"
 #include "ops/attention.h"
 
@@ -44,6 +46,22 @@ static void paths_case(lf_pool *pool, int nth, int f16, int nkv, int swa, int po
                     swa, pos0, T, t);
             fail();
         }
+    if (f16) { /* the per-row fallback of an ISA without the f16 _rows entries */
+        lf_kernels kt;
+        lf_kernels_init(&kt, lf_cpu_detect());
+        kt.attn.scores_rows_f16 = NULL;
+        kt.attn.wsum_rows_f16 = NULL;
+        lf_opctx c2 = ctx;
+        c2.k = &kt;
+        for (int t = 0; t < T; t++) {
+            lf_attention(&c2, &kv, 0, &ap, q + (size_t)t * NH * HD, ob + (size_t)t * NH * HD, 1, pos0 + t, scratch);
+            if (memcmp(ob + (size_t)t * NH * HD, o1 + (size_t)t * NH * HD, sizeof(float) * NH * HD)) {
+                fprintf(stderr, "threads %d n_head_kv %d window %d pos0 %d T %d: token %d differs head by head\n",
+                        nth, nkv, swa, pos0, T, t);
+                fail();
+            }
+        }
+    }
     free(scratch), free(q), free(ob), free(o1), free(k), free(v);
     lf_kv_deinit(&kv);
 }

@@ -115,6 +115,16 @@ void vec_wsum_rows_f32_ref(int64_t hd, int64_t n, int nq, const float *const *w,
     for (int r = 0; r < nq; r++) vec_wsum_f32_ref(hd, n, w[r], v, v_stride, out[r]);
 }
 
+void vec_scores_rows_f16_ref(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, int nq,
+                             const float *const *q, float scale, float *const *out) {
+    for (int r = 0; r < nq; r++) vec_scores_f16_ref(hd, n, k, k_stride, q[r], scale, out[r]);
+}
+
+void vec_wsum_rows_f16_ref(int64_t hd, int64_t n, int nq, const float *const *w, const uint16_t *v, int64_t v_stride,
+                           float *const *out) {
+    for (int r = 0; r < nq; r++) vec_wsum_f16_ref(hd, n, w[r], v, v_stride, out[r]);
+}
+
 void vec_widen_f16_ref(int64_t n, const uint16_t *x, float *y) {
     for (int64_t i = 0; i < n; i++) y[i] = lf_fp16_to_f32(x[i]);
 }

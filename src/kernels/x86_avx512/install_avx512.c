@@ -1,7 +1,7 @@
 /* kernels/x86_avx512/install_avx512.c - the AVX-512 entries of the kernel table (Ice Lake, Zen 4
  * and later: F, BW, VL, VNNI). Replaces Q8_0 quantization, the F16, Q8_0 and Q4_0 dot/gemv, the Q8_0
- * and Q4_0 gemms (in-call panels, and over weights packed at load); everything else keeps whatever the
- * earlier cascade levels installed. */
+ * and Q4_0 gemms (in-call panels, and over weights packed at load), the vector kernels and the attention
+ * rows; everything else keeps whatever the earlier cascade levels installed. */
 #include "kernels/isa.h"
 #include "kernels/x86_avx512/avx512.h"
 #include "kernels/vec.h"
@@ -32,6 +32,8 @@ void lf_kernels_install_avx512(lf_kernels *k) {
     k->attn.widen_f16 = vec_widen_f16_avx512;
     k->attn.scores_rows_f32 = vec_scores_rows_f32_avx512;
     k->attn.wsum_rows_f32 = vec_wsum_rows_f32_avx512;
+    k->attn.scores_rows_f16 = vec_scores_rows_f16_avx512;
+    k->attn.wsum_rows_f16 = vec_wsum_rows_f16_avx512;
     k->attn.max_f32 = vec_max_f32_avx512;
     k->attn.sum_f64 = vec_sum_f64_avx512;
 }
