@@ -13,7 +13,8 @@
  * Per group of 16 rows, tokens go 8 at a time (8 weight registers serve 8 tokens); a group's weights
  * (nb * 288 bytes for Q4_0) stay in L1/L2 while the token tiles pass over them. With one token (decode)
  * the pass is a single sequential stream per thread; the first token tile of each group prefetches PF
- * bytes ahead in it.
+ * bytes ahead in it, into L2 (2-thread decode of LFM2-1.2B Q4_0 on a Xeon host: 38.9 tok/s against 36.5
+ * with prefetches into L1 and 30.5 with none; distances of 4 to 16 KiB alike, 2 KiB slower).
  */
 #include <immintrin.h>
 #include <stdint.h>
@@ -34,6 +35,9 @@
 #define LF_PACKED_PF 4096 /* software prefetch distance in the code stream, bytes (0: none) */
 #endif
 #define PF LF_PACKED_PF
+#ifndef LF_PACKED_PF_HINT
+#define LF_PACKED_PF_HINT _MM_HINT_T1 /* into L2: measured faster than L1 (T0) in 2-thread decode */
+#endif
 
 #define LF_UNROLL _Pragma("GCC unroll 8")
 
@@ -50,7 +54,7 @@ static inline __attribute__((always_inline)) void group_tile(const uint8_t *sc, 
         const uint8_t *c = codes + (size_t)b * cb;
         if (PF && pf) { /* the group's first token tile reads it from memory; later ones from cache */
             LF_UNROLL
-            for (size_t l = 0; l < cb; l += 64) _mm_prefetch((const char *)(c + PF + l), _MM_HINT_T0);
+            for (size_t l = 0; l < cb; l += 64) _mm_prefetch((const char *)(c + PF + l), LF_PACKED_PF_HINT);
         }
         const __m512 dw = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(const void *)(sc + (size_t)b * 32)));
         __m512i wq[8];
