@@ -7,12 +7,15 @@
 #include "base/err.h"
 #include "ops/ops.h"
 
-int lf_kv_init_caps(lf_kv *kv, int n_layers, const int *cap, int row, int f16, lfmrt_err *e) {
+int lf_kv_init_caps(lf_kv *kv, int n_layers, const int *cap, int n_head, int hd, int f16, lfmrt_err *e) {
     memset(kv, 0, sizeof *kv);
-    if (n_layers < 0 || row < 1 || (n_layers > 0 && !cap))
-        return lf_err(e, LFMRT_E_INVALID, "bad KV cache geometry (%d layers, row %d)", n_layers, row);
+    if (n_layers < 0 || n_head < 1 || hd < 1 || (long)n_head * hd > (1L << 24) || (n_layers > 0 && !cap))
+        return lf_err(e, LFMRT_E_INVALID, "bad KV cache geometry (%d layers, %d heads of %d)", n_layers, n_head, hd);
+    const int row = n_head * hd;
     kv->n_layers = n_layers;
     kv->row = row;
+    kv->n_head = n_head;
+    kv->hd = hd;
     kv->f16 = f16;
     kv->row_bytes = (size_t)row * (f16 ? 2 : 4);
     kv->n_ctx = 1;
@@ -43,13 +46,13 @@ int lf_kv_init_caps(lf_kv *kv, int n_layers, const int *cap, int row, int f16, l
     return LFMRT_OK;
 }
 
-int lf_kv_init(lf_kv *kv, int n_layers, int n_ctx, int row, int f16, lfmrt_err *e) {
+int lf_kv_init(lf_kv *kv, int n_layers, int n_ctx, int n_head, int hd, int f16, lfmrt_err *e) {
     memset(kv, 0, sizeof *kv);
-    if (n_layers < 0 || n_ctx < 1 || row < 1) return lf_err(e, LFMRT_E_INVALID, "bad KV cache geometry");
+    if (n_layers < 0 || n_ctx < 1 || n_head < 1 || hd < 1) return lf_err(e, LFMRT_E_INVALID, "bad KV cache geometry");
     int *cap = malloc((size_t)(n_layers > 0 ? n_layers : 1) * sizeof *cap);
     if (!cap) return lf_err(e, LFMRT_E_NOMEM, "out of memory");
     for (int l = 0; l < n_layers; l++) cap[l] = n_ctx;
-    int rc = lf_kv_init_caps(kv, n_layers, cap, row, f16, e);
+    int rc = lf_kv_init_caps(kv, n_layers, cap, n_head, hd, f16, e);
     free(cap);
     if (rc == LFMRT_OK) kv->n_ctx = n_ctx;
     return rc;
@@ -71,21 +74,28 @@ int lf_kv_swa_capacity(int n_ctx, int n_swa, int n_batch) {
     return c < (long)n_ctx ? (int)c : n_ctx;
 }
 
-void *lf_kv_k(const lf_kv *kv, int l, int p) {
-    return kv->buf + kv->off[l] + (size_t)(p % kv->cap[l]) * kv->row_bytes;
+/* head h of row p % cap of layer l's K (v = 0) or V block */
+static void *kv_at(const lf_kv *kv, int v, int l, int p, int h) {
+    const size_t cap = (size_t)kv->cap[l], esz = kv->f16 ? 2 : 4;
+    const size_t elem = ((size_t)h * cap + (size_t)(p % kv->cap[l])) * (size_t)kv->hd;
+    return kv->buf + kv->off[l] + (v ? cap * kv->row_bytes : 0) + elem * esz;
 }
 
-void *lf_kv_v(const lf_kv *kv, int l, int p) {
-    return kv->buf + kv->off[l] + ((size_t)kv->cap[l] + (size_t)(p % kv->cap[l])) * kv->row_bytes;
-}
+void *lf_kv_k(const lf_kv *kv, int l, int p, int h) { return kv_at(kv, 0, l, p, h); }
+
+void *lf_kv_v(const lf_kv *kv, int l, int p, int h) { return kv_at(kv, 1, l, p, h); }
 
 void lf_kv_store(lf_kv *kv, int l, int p, const float *k, const float *v) {
-    if (kv->f16) {
-        lf_f32_to_f16_row(kv->row, k, lf_kv_k(kv, l, p));
-        lf_f32_to_f16_row(kv->row, v, lf_kv_v(kv, l, p));
-    } else {
-        memcpy(lf_kv_k(kv, l, p), k, kv->row_bytes);
-        memcpy(lf_kv_v(kv, l, p), v, kv->row_bytes);
+    const size_t hb = (size_t)kv->hd * sizeof(float);
+    for (int h = 0; h < kv->n_head; h++) {
+        const float *kh = k + (size_t)h * kv->hd, *vh = v + (size_t)h * kv->hd;
+        if (kv->f16) {
+            lf_f32_to_f16_row(kv->hd, kh, lf_kv_k(kv, l, p, h));
+            lf_f32_to_f16_row(kv->hd, vh, lf_kv_v(kv, l, p, h));
+        } else {
+            memcpy(lf_kv_k(kv, l, p, h), kh, hb);
+            memcpy(lf_kv_v(kv, l, p, h), vh, hb);
+        }
     }
 }
 

@@ -30,7 +30,7 @@ int lf_state_init(lf_fwd_state *st, const lf_model_core *m, const lf_kernels *k,
         caps[L->cache_index] =
             hp->swa_layer[il] && hp->n_swa > 0 ? lf_kv_swa_capacity(n_ctx, hp->n_swa, n_batch) : n_ctx;
     }
-    int rc = lf_kv_init_caps(&st->kv, m->n_kv_layers, caps, imax(1, hp->n_head_kv_max * hp->head_dim), kv_f16, e);
+    int rc = lf_kv_init_caps(&st->kv, m->n_kv_layers, caps, imax(1, hp->n_head_kv_max), imax(1, hp->head_dim), kv_f16, e);
     if (rc) return rc;
     rc = lf_convstate_init(&st->conv, m->n_conv_layers, hp->n_embd, imax(hp->l_cache - 1, 1), e);
     if (rc) {

@@ -87,7 +87,7 @@ static int kv_runs(const lf_kv *kv, int l, int start, int n, int run_start[2], i
 static void scores_rows(const attn_job *j, const void *k, int n, int nq, const float *const *q, float *const *sc) {
     const lf_attn_kernels *ak = j->ak;
     const int hd = j->p->head_dim;
-    const int64_t stride = j->kv->row; /* elements between positions */
+    const int64_t stride = j->kv->hd; /* elements between positions of one head */
     const float scale = j->p->scale;
     if (!j->kv->f16) {
         if (nq > 1)
@@ -104,7 +104,7 @@ static void scores_rows(const attn_job *j, const void *k, int n, int nq, const f
 static void wsum_rows(const attn_job *j, const void *v, int n, int nq, const float *const *w, float *const *out) {
     const lf_attn_kernels *ak = j->ak;
     const int hd = j->p->head_dim;
-    const int64_t stride = j->kv->row;
+    const int64_t stride = j->kv->hd;
     if (!j->kv->f16) {
         if (nq > 1)
             ak->wsum_rows_f32(hd, n, nq, w, (const float *)v, stride, out);
@@ -135,12 +135,11 @@ static void attn_one(const attn_job *j, int t, int h0, float *scratch) {
         q[r] = j->q + (size_t)t * qs + (size_t)(h0 + r) * hd;
         out[r] = j->out + (size_t)t * qrow + (size_t)(h0 + r) * hd;
     }
-    const size_t esz = j->kv->f16 ? sizeof(uint16_t) : sizeof(float);
     int rs[2], rl[2];
     const int runs = kv_runs(j->kv, j->l, start, n, rs, rl);
     for (int i = 0, o = 0; i < runs; o += rl[i], i++) {
         for (int r = 0; r < gs; r++) sc[r] = scratch + (size_t)r * n_ctx + o;
-        const char *kr = (const char *)lf_kv_k(j->kv, j->l, rs[i]) + (size_t)kvh * hd * esz;
+        const void *kr = lf_kv_k(j->kv, j->l, rs[i], kvh);
         scores_rows(j, kr, rl[i], gs, q, sc);
     }
     for (int r = 0; r < gs; r++) {
@@ -149,7 +148,7 @@ static void attn_one(const attn_job *j, int t, int h0, float *scratch) {
     }
     for (int i = 0, o = 0; i < runs; o += rl[i], i++) { /* the second run continues the first's sums */
         for (int r = 0; r < gs; r++) w[r] = scratch + (size_t)r * n_ctx + o;
-        const char *vr = (const char *)lf_kv_v(j->kv, j->l, rs[i]) + (size_t)kvh * hd * esz;
+        const void *vr = lf_kv_v(j->kv, j->l, rs[i], kvh);
         wsum_rows(j, vr, rl[i], gs, w, out);
     }
 }
@@ -172,11 +171,11 @@ static int sub_group(int G, int n_kv, int T, int nth, int max_rows) {
 static void widen_chunk(const attn_job *j, int v, int kvh, int c0, int cn, float *dst) {
     const int hd = j->p->head_dim;
     for (int c = 0; c < cn; c++) {
-        const void *row = v ? lf_kv_v(j->kv, j->l, c0 + c) : lf_kv_k(j->kv, j->l, c0 + c);
+        const void *row = v ? lf_kv_v(j->kv, j->l, c0 + c, kvh) : lf_kv_k(j->kv, j->l, c0 + c, kvh);
         if (j->kv->f16)
-            j->ak->widen_f16(hd, (const uint16_t *)row + (size_t)kvh * hd, dst + (size_t)c * hd);
+            j->ak->widen_f16(hd, (const uint16_t *)row, dst + (size_t)c * hd);
         else
-            memcpy(dst + (size_t)c * hd, (const float *)row + (size_t)kvh * hd, (size_t)hd * sizeof(float));
+            memcpy(dst + (size_t)c * hd, row, (size_t)hd * sizeof(float));
     }
 }
 

@@ -22,7 +22,7 @@ enum { NCTX = 1200, HD = 256, NH = 4 };
 static void paths_case(lf_pool *pool, int nth, int f16, int nkv, int swa, int pos0, int T) {
     lf_kv kv;
     lfmrt_err e = {0};
-    assert_int_equal(lf_kv_init(&kv, 1, NCTX, nkv * HD, f16, &e), LFMRT_OK);
+    assert_int_equal(lf_kv_init(&kv, 1, NCTX, nkv, HD, f16, &e), LFMRT_OK);
     lf_opctx ctx = {0};
     ctx.pool = pool;
     const lf_attn_params ap = {NH, nkv, HD, 0.07f, swa, 0};

@@ -16,7 +16,7 @@ static void test_ring_addressing(void **s) {
     lf_kv kv;
     lfmrt_err e = {0};
     const int caps[2] = {4, 10};
-    assert_int_equal(lf_kv_init_caps(&kv, 2, caps, 3, 0, &e), LFMRT_OK);
+    assert_int_equal(lf_kv_init_caps(&kv, 2, caps, 3, 1, 0, &e), LFMRT_OK); /* 3 heads of 1 */
     assert_int_equal(lf_kv_bytes(&kv), (size_t)(4 + 10) * 2 * 3 * sizeof(float));
     assert_int_equal(kv.n_ctx, 10);
     for (int p = 0; p < 10; p++) {
@@ -26,20 +26,29 @@ static void test_ring_addressing(void **s) {
         lf_kv_store(&kv, 1, p, k1, v1);
         /* the 4 newest positions are held by layer 0 */
         for (int q = p - 3 < 0 ? 0 : p - 3; q <= p; q++) {
-            assert_true(((const float *)lf_kv_k(&kv, 0, q))[0] == (float)q);
-            assert_true(((const float *)lf_kv_v(&kv, 0, q))[0] == -(float)q);
+            assert_true(((const float *)lf_kv_k(&kv, 0, q, 0))[0] == (float)q);
+            assert_true(((const float *)lf_kv_v(&kv, 0, q, 0))[0] == -(float)q);
+            assert_true(((const float *)lf_kv_k(&kv, 0, q, 2))[0] == 2.0f);
+            assert_true(((const float *)lf_kv_v(&kv, 0, q, 1))[0] == 0.5f);
         }
-        for (int q = 0; q <= p; q++) assert_true(((const float *)lf_kv_k(&kv, 1, q))[0] == 100.0f + q);
+        for (int q = 0; q <= p; q++) assert_true(((const float *)lf_kv_k(&kv, 1, q, 0))[0] == 100.0f + q);
     }
-    assert_ptr_equal(lf_kv_k(&kv, 0, 9), lf_kv_k(&kv, 0, 5)); /* same row */
+    assert_ptr_equal(lf_kv_k(&kv, 0, 9, 1), lf_kv_k(&kv, 0, 5, 1)); /* same row */
+    /* head-major: a head's positions hd apart, heads cap * hd apart, V after the layer's K */
+    const float *k00 = lf_kv_k(&kv, 0, 0, 0);
+    assert_ptr_equal(lf_kv_k(&kv, 0, 1, 0), k00 + 1);
+    assert_ptr_equal(lf_kv_k(&kv, 0, 0, 2), k00 + 2 * 4);
+    assert_ptr_equal(lf_kv_v(&kv, 0, 0, 0), k00 + 3 * 4);
+    assert_ptr_equal(lf_kv_k(&kv, 1, 0, 0), k00 + 2 * 3 * 4);
     lf_kv_deinit(&kv);
     lf_kv_deinit(&kv); /* idempotent */
     assert_int_equal(lf_kv_swa_capacity(4096, 512, 512), 1023);
     assert_int_equal(lf_kv_swa_capacity(100, 512, 1), 100);
     const int bad[2] = {4, 0};
-    assert_int_equal(lf_kv_init_caps(&kv, 2, bad, 3, 1, &e), LFMRT_E_INVALID);
+    assert_int_equal(lf_kv_init_caps(&kv, 2, bad, 3, 1, 1, &e), LFMRT_E_INVALID);
     assert_non_null(strstr(e.msg, "KV cache layer 1: capacity 0 must be >= 1"));
-    assert_int_equal(lf_kv_init(&kv, 1, 0, 3, 1, &e), LFMRT_E_INVALID);
+    assert_int_equal(lf_kv_init(&kv, 1, 0, 3, 1, 1, &e), LFMRT_E_INVALID);
+    assert_int_equal(lf_kv_init(&kv, 1, 8, 0, 4, 1, &e), LFMRT_E_INVALID);
 }
 
 /* n positions, window w, nh 2 heads over nkv 1 (MQA), hd 8: ring (cap w + T - 1) vs full (cap n). */
@@ -49,8 +58,8 @@ static void attn_case(int f16, int T) {
     lfmrt_err e = {0};
     const int cf = N, cr = lf_kv_swa_capacity(N, W, T);
     assert_true(cr < N);
-    assert_int_equal(lf_kv_init_caps(&full, 1, &cf, HD, f16, &e), LFMRT_OK);
-    assert_int_equal(lf_kv_init_caps(&ring, 1, &cr, HD, f16, &e), LFMRT_OK);
+    assert_int_equal(lf_kv_init_caps(&full, 1, &cf, 1, HD, f16, &e), LFMRT_OK);
+    assert_int_equal(lf_kv_init_caps(&ring, 1, &cr, 1, HD, f16, &e), LFMRT_OK);
     lf_opctx ctx = {0};
     lf_attn_params ap = {NH, 1, HD, 0.35f, W, 0};
     float *sf = calloc(lf_attention_scratch_floats(N, HD), sizeof(float));
