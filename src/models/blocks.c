@@ -8,6 +8,8 @@
 #include "ops/attention.h"
 #include "models/model.h"
 
+#define LF_SEQS_MAX 16 /* sequences per batched attention pass */
+
 static int imax(int a, int b) { return a > b ? a : b; }
 
 static size_t act_need(const lf_kernels *k, const lf_mat *w, int T, size_t cur) {
@@ -190,10 +192,19 @@ int lf_block_attention(const lf_model_core *m, lf_fwd_state *st, int il, int T, 
     } else {
         /* one query per sequence, each against its own cache, with this state's pool (every session of
          * a model has a pool of the same size, so each row's attention scratch fits it) */
-        for (int t = 0; t < T; t++) {
-            lf_fwd_state *rs = st->rows[t];
-            lf_attention(&st->op, &rs->kv, L->cache_index, &ap, st->q + (size_t)t * qs, st->att + (size_t)t * QW, 1,
-                         rs->pos, rs->attn_scratch);
+        const lf_kv *kvs[LF_SEQS_MAX];
+        int pos[LF_SEQS_MAX];
+        float *scr[LF_SEQS_MAX];
+        for (int t0 = 0; t0 < T; t0 += LF_SEQS_MAX) {
+            const int n = T - t0 < LF_SEQS_MAX ? T - t0 : LF_SEQS_MAX;
+            for (int s = 0; s < n; s++) {
+                const lf_fwd_state *rs = st->rows[t0 + s];
+                kvs[s] = &rs->kv;
+                pos[s] = rs->pos;
+                scr[s] = rs->attn_scratch;
+            }
+            lf_attention_seqs(&st->op, n, kvs, L->cache_index, &ap, st->q + (size_t)t0 * qs, qs,
+                              st->att + (size_t)t0 * QW, QW, pos, scr);
         }
     }
     return mm(st, &L->wo, st->att, QW, st->o, H, T, "attn_output", il, e);

@@ -323,6 +323,46 @@ static void attn_worker(void *ctx, int ith, int nth) {
     for (long u = b; u < e; u++) attn_one(j, (int)(u / per_t), (int)(u % per_t) * j->gs, sc);
 }
 
+/* Batched decode: one query per sequence, each against its own cache; items (sequence, sub-group of
+ * heads) over all sequences in one pass of the pool. */
+typedef struct {
+    const attn_job *jobs; /* per sequence, T = 1 */
+    int S, per_s;         /* sequences, items per sequence */
+} attn_seqs_job;
+
+static void attn_seqs_worker(void *ctx, int ith, int nth) {
+    const attn_seqs_job *a = ctx;
+    long b, e;
+    lf_pool_split((long)a->S * a->per_s, ith, nth, 1, &b, &e);
+    for (long u = b; u < e; u++) {
+        const attn_job *j = &a->jobs[u / a->per_s];
+        attn_one(j, 0, (int)(u % a->per_s) * j->gs, j->scratch + (size_t)ith * j->per_thread);
+    }
+}
+
+#define SEQS_STACK 16 /* sequences whose jobs live on the stack; more go through lf_attention one by one */
+
+void lf_attention_seqs(lf_opctx *ctx, int S, const lf_kv *const *kv, int l, const lf_attn_params *p, const float *q,
+                       int64_t q_stride, float *out, int64_t out_stride, const int *pos, float *const *scratch) {
+    if (S > SEQS_STACK) {
+        for (int s = 0; s < S; s++)
+            lf_attention(ctx, kv[s], l, p, q + (size_t)s * q_stride, out + (size_t)s * out_stride, 1, pos[s], scratch[s]);
+        return;
+    }
+    attn_job jobs[SEQS_STACK];
+    const int G = p->n_head / p->n_head_kv;
+    int rows = GROUP_ROWS;
+    for (int s = 0; s < S; s++)
+        if (group_rows(kv[s]->n_ctx) < rows) rows = group_rows(kv[s]->n_ctx);
+    const int gs = sub_group(G, p->n_head_kv, S, lf_pool_size(ctx->pool), rows);
+    for (int s = 0; s < S; s++)
+        jobs[s] = (attn_job){ctx->k ? &ctx->k->vec : lf_vec_best(), ctx->k ? &ctx->k->attn : lf_attn_best(), kv[s], l, p,
+                             q + (size_t)s * q_stride, out + (size_t)s * out_stride, 1, pos[s], scratch[s],
+                             lf_attention_scratch_floats(kv[s]->n_ctx, p->head_dim), 0, 0, gs};
+    attn_seqs_job a = {jobs, S, p->n_head / gs};
+    lf_pool_run(ctx->pool, attn_seqs_worker, &a);
+}
+
 void lf_attention(lf_opctx *ctx, const lf_kv *kv, int l, const lf_attn_params *p, const float *q, float *out,
                   int T, int pos0, float *scratch) {
     attn_job j = {ctx->k ? &ctx->k->vec : lf_vec_best(), ctx->k ? &ctx->k->attn : lf_attn_best(), kv, l, p, q, out, T, pos0, scratch, lf_attention_scratch_floats(kv->n_ctx, p->head_dim), 0, 0, 1};

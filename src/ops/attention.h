@@ -23,4 +23,10 @@ size_t lf_attention_scratch_floats(int n_ctx, int head_dim);
 void lf_attention(lf_opctx *ctx, const lf_kv *kv, int l, const lf_attn_params *p, const float *q, float *out,
                   int T, int pos0, float *scratch);
 
+/* Batched decode: for s < S, lf_attention of one query (q + s * q_stride, into out + s * out_stride) at
+ * position pos[s] against layer l of kv[s], with that sequence's scratch[s] (sized for this pool), all
+ * in one pass of the pool; the same results as S calls. */
+void lf_attention_seqs(lf_opctx *ctx, int S, const lf_kv *const *kv, int l, const lf_attn_params *p, const float *q,
+                       int64_t q_stride, float *out, int64_t out_stride, const int *pos, float *const *scratch);
+
 #endif
