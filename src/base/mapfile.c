@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -78,10 +79,26 @@ void lf_mapfile_drop(const void *addr, size_t len) {
     if (end > a) (void)madvise((void *)a, (size_t)(end - a), MADV_DONTNEED);
 }
 
+#define LF_HUGE_PAGE ((size_t)2 << 20)
+
 void *lf_anon_alloc(size_t len) {
     if (len == 0) return NULL;
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    if (len < LF_HUGE_PAGE) {
+        void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        return p == MAP_FAILED ? NULL : p;
+    }
+    /* map a huge page more, keep the 2 MiB aligned part (huge pages need aligned addresses) */
+    const long ps = sysconf(_SC_PAGESIZE);
+    const size_t page = ps > 0 ? (size_t)ps : 4096, lenr = (len + page - 1) / page * page;
+    if (lenr > SIZE_MAX - LF_HUGE_PAGE) return NULL;
+    const size_t map = lenr + LF_HUGE_PAGE;
+    uint8_t *p = mmap(NULL, map, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    const size_t head = (size_t)((LF_HUGE_PAGE - (uintptr_t)p % LF_HUGE_PAGE) % LF_HUGE_PAGE);
+    if (head) munmap(p, head);
+    if (map - head > lenr) munmap(p + head + lenr, map - head - lenr);
+    (void)madvise(p + head, lenr, MADV_HUGEPAGE); /* no THP (kernel setting "never", or none): 4 KiB pages */
+    return p + head;
 }
 
 #if !defined(MADV_POPULATE_WRITE)
