@@ -72,6 +72,10 @@ else
     run "$(model gemma3 gemma3-270m "$ty")" 2 1
   done
 fi
-node scripts/speed-summary.mjs "$OUT/results.jsonl" >"$OUT/SPEED.md"
+# the host, for the summary: CPU model and last-level cache (weights that fit in it are partly read
+# from cache, and their roofline fraction against the DRAM probe overstates)
+LFMRT_CPU_NAME=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1) \
+LFMRT_LLC_BYTES=$(getconf LEVEL3_CACHE_SIZE 2>/dev/null || echo 0) \
+  node scripts/speed-summary.mjs "$OUT/results.jsonl" >"$OUT/SPEED.md"
 cat "$OUT/SPEED.md"
 echo "speed-matrix: done in $(($(date +%s) - T0)) s; results in $OUT" >&2
