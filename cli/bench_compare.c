@@ -1,6 +1,7 @@
 /* cli/bench_compare.c - `lfmrt bench --compare-llamacpp` (contract: bench_compare.h).
  *
- * Order of a run: the bandwidth probe (bwprobe --json, 1 and 2 threads, plus T when T > 2), then for
+ * Order of a run: the bandwidth probe (bwprobe --json, 1 and 2 threads, plus T when T > 2), the cold
+ * starts (below), the probe again (the larger figure of the two kept per thread count), then for
  * each repetition one of ours (in process, the session already warmed up) followed by one of llama.cpp
  * (llamacpp_bench -r 1, a fresh process: its load is not timed, its own warm-up runs first). Medians
  * over the repetitions; ratios are lfmrt / llama.cpp. Decode roofline fraction = decode tok/s x weight
@@ -184,6 +185,24 @@ static double paired(const double *a, const double *b, int n) {
     return median(r, n);
 }
 
+/* Runs the bandwidth probe for threads tl and raises *bw1, *bw2, *bwt (1, 2 and `threads` threads) to
+ * its figures where higher. */
+static int probe_bandwidth(const char *bwp, const char *tl, int threads, char *out, double *bw1, double *bw2,
+                           double *bwt) {
+    char *argv[] = {(char *)bwp, "--json", "-r", "3", "-t", (char *)tl, NULL};
+    if (run_capture(argv, out, OUT_CAP) != 0) return cli_fail(CMD, "bandwidth probe '%s' failed", bwp);
+    double v1, v2, vt;
+    char key[48];
+    if (json_find_num(out, "{\"threads\":1,", "gbs", &v1) || json_find_num(out, "{\"threads\":2,", "gbs", &v2))
+        return cli_fail(CMD, "cannot read the bandwidth probe's output: %.200s", out);
+    snprintf(key, sizeof key, "{\"threads\":%d,", threads);
+    if (json_find_num(out, key, "gbs", &vt) != 0) vt = v2;
+    if (v1 > *bw1) *bw1 = v1;
+    if (v2 > *bw2) *bw2 = v2;
+    if (vt > *bwt) *bwt = vt;
+    return 0;
+}
+
 int bench_compare(const bench_cmp_cfg *c) {
     char llama[4096], bwp[4096];
     if (c->llama_bench) snprintf(llama, sizeof llama, "%s", c->llama_bench);
@@ -205,29 +224,15 @@ int bench_compare(const bench_cmp_cfg *c) {
         goto done;
     }
 
-    /* 1. bandwidth */
+    /* 1. bandwidth: probed before and after the cold-start runs (about 10 s apart), the larger figure of
+     * each kept: a transient on the machine (another process, the kernel compacting memory) only lowers a
+     * probe, and a low one would overstate the roofline fractions */
     char tl[32];
     if (c->threads > 2) snprintf(tl, sizeof tl, "1,2,%d", c->threads);
     else snprintf(tl, sizeof tl, "1,2");
-    {
-        char *argv[] = {bwp, "--json", "-r", "3", "-t", tl, NULL};
-        if (!c->json) fprintf(stderr, "bench: measuring read bandwidth (%s)\n", bwp);
-        if (run_capture(argv, out, OUT_CAP) != 0) {
-            rc = cli_fail(CMD, "bandwidth probe '%s' failed", bwp);
-            goto done;
-        }
-    }
     double bw1 = 0, bw2 = 0, bwt = 0;
-    {
-        char key[48];
-        double v;
-        if (json_find_num(out, "{\"threads\":1,", "gbs", &bw1) || json_find_num(out, "{\"threads\":2,", "gbs", &bw2)) {
-            rc = cli_fail(CMD, "cannot read the bandwidth probe's output: %.200s", out);
-            goto done;
-        }
-        snprintf(key, sizeof key, "{\"threads\":%d,", c->threads);
-        bwt = json_find_num(out, key, "gbs", &v) == 0 ? v : bw2;
-    }
+    if (!c->json) fprintf(stderr, "bench: measuring read bandwidth (%s)\n", bwp);
+    if ((rc = probe_bandwidth(bwp, tl, c->threads, out, &bw1, &bw2, &bwt))) goto done;
 
     /* 2. cold start, alternating after one untimed run of each */
     char ts[16], ps[16], ns[16], sq[16];
@@ -252,6 +257,9 @@ int bench_compare(const bench_cmp_cfg *c) {
         if (ok_o) cold_o = median(cold_ours, nc);
         if (ok_t) cold_t = median(cold_theirs, nc);
     }
+
+    if (!c->json) fprintf(stderr, "bench: measuring read bandwidth again\n");
+    if ((rc = probe_bandwidth(bwp, tl, c->threads, out, &bw1, &bw2, &bwt))) goto done;
 
     /* 3. alternating repetitions, per sequence count */
     const double bytes = (double)c->weight_bytes;
