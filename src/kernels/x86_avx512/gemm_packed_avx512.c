@@ -90,10 +90,12 @@ static void gemm_packed(const int Q4, int64_t n, int64_t nrows, int64_t ntok, fl
     const int64_t nb = n / LF_QK;
     const size_t side_off = lf_act_side_offset(n);
     const size_t sc_bytes = ((size_t)nb * 32 + 63) & ~(size_t)63;
-    if (PF) { /* the first PF bytes of the call's rows: the loop prefetches PF ahead of where it reads */
+#if LF_PACKED_PF > 0
+    { /* the first PF bytes of the call's rows: the loop prefetches PF ahead of where it reads */
         const size_t all = (size_t)((nrows + LF_PACK_ROWS - 1) / LF_PACK_ROWS) * w_stride;
         for (size_t o = 0; o < (all < PF ? all : PF); o += 64) _mm_prefetch((const char *)w + o, LF_PACKED_PF_HINT);
     }
+#endif
     for (int64_t r0 = 0; r0 < nrows; r0 += LF_PACK_ROWS) {
         const int64_t nr = nrows - r0 < LF_PACK_ROWS ? nrows - r0 : LF_PACK_ROWS;
         const __mmask16 keep = (__mmask16)((1u << nr) - 1);
