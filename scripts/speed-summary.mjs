@@ -4,8 +4,9 @@
 // object per line). Model and type come from the file name as speed-matrix.sh writes it:
 // <preset>-<type>.gguf (e.g. lfm2-350m-q4_0.gguf). Exit status 0 whatever the verdicts (a report).
 // Environment (optional, speed-matrix.sh sets them): LFMRT_CPU_NAME, the host's CPU; LFMRT_LLC_BYTES, its
-// last-level cache: a model whose weights fit in it is marked, its roofline fraction against the DRAM
-// probe overstating what DRAM gives (part of each token's weights comes from the cache).
+// last-level cache: a model whose weights are less than twice its size is marked, its roofline fraction
+// against the DRAM probe overstating what DRAM gives (part of each token's weights comes from the cache:
+// measured, LFM2-350M Q8_0's 377 MB read 106 % with a 260 MiB cache).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
@@ -34,7 +35,7 @@ const f1 = (v) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(1));
 const f2 = (v) => (v == null || Number.isNaN(v) ? 'n/a' : v.toFixed(2));
 const pct = (v) => (v == null || Number.isNaN(v) ? 'n/a' : `${Math.round(v * 100)} %`);
 const llc = Number(process.env.LFMRT_LLC_BYTES || 0);
-const inLlc = (r) => llc > 0 && r.weight_bytes > 0 && r.weight_bytes <= llc;
+const inLlc = (r) => llc > 0 && r.weight_bytes > 0 && r.weight_bytes < 2 * llc;
 const mark = (r) => (inLlc(r) ? ' †' : '');
 const out = [];
 out.push('# lfmrt vs llama.cpp: speed campaign');
@@ -42,8 +43,10 @@ out.push('');
 if (process.env.LFMRT_CPU_NAME || llc > 0) {
   out.push(`Host: ${process.env.LFMRT_CPU_NAME || 'unknown CPU'}` +
     (llc > 0 ? `, last-level cache ${(llc / 1048576).toFixed(0)} MiB. † marks a model whose weights ` +
-      '(one token reads them all) fit in that cache: part of them is served from it, so its roofline ' +
-      'fraction against the DRAM read probe overstates, and can exceed 100 %.' : '.'), '');
+      '(one token reads them all) are less than twice that cache: part of them is served from it, so its ' +
+      'roofline fraction against the DRAM read probe overstates, and can exceed 100 %; and its one-sequence ' +
+      'decode gains more from the cache than its batched decode (compute-bound), which lowers the ' +
+      '4-sequence scaling.' : '.'), '');
 }
 if (rows.length) {
   const b = rows[0].bandwidth_gbs || {};
@@ -93,7 +96,7 @@ for (const r of rows) {
   if (r.sequences === 1) continue;
   const one = rows.find((x) => x.model === r.model && x.threads === r.threads && x.sequences === 1);
   const tag = `${r.preset} ${r.type} ${r.threads}T, ${r.sequences} sequences`;
-  if (one) check(`${tag}: aggregate decode / 1 sequence`, r.lfmrt.decode_tok_s / one.lfmrt.decode_tok_s, '>=', 2.5, f2);
+  if (one) check(`${tag}: aggregate decode / 1 sequence${mark(r)}`, r.lfmrt.decode_tok_s / one.lfmrt.decode_tok_s, '>=', 2.5, f2);
   check(`${tag}: aggregate decode vs llama.cpp`, r.ratio.decode, '>=', 1.0, f2);
 }
 out.push('');

@@ -39,11 +39,14 @@ expect "qwen3 roofline goal 80 %" "| qwen3-0.6b q4_0 2T: decode roofline | >= 80
 expect "qwen3 prefill goal 1.3" "| qwen3-0.6b q4_0 2T: prefill vs llama.cpp | >= 1.30 | 1.30 | met |"
 expect "f16 prefill missed" "| lfm2-350m f16 2T: prefill vs llama.cpp | >= 1.00 | 0.97 | MISSED (by 0.03) |"
 expect "count" "11 of 17 targets met."
-# a host whose last-level cache holds the weights (fixture: 1 byte): models marked, host named
+# a host whose last-level cache holds the weights (fixture: 1 byte): models marked, host named; with a
+# cache under half the weights, none
 LFMRT_CPU_NAME="Test CPU" LFMRT_LLC_BYTES=4194304 node "$MJS" "$TMP/r.jsonl" >"$TMP/out.md" || { echo "FAIL: summary exited $?"; exit 1; }
 expect "host line" "Host: Test CPU, last-level cache 4 MiB. † marks a model whose weights"
 expect "cache-resident row marked" "| lfm2-350m † | q4_0 | 2 | 1 |"
 expect "cache-resident roofline marked" "| lfm2-350m q4_0 2T: decode roofline † | >= 85 % | 90 % | met |"
+LFMRT_LLC_BYTES=0.5 node "$MJS" "$TMP/r.jsonl" >"$TMP/out.md" || { echo "FAIL: summary exited $?"; exit 1; }
+if grep -v "marks a model" "$TMP/out.md" | grep -q "†"; then echo "FAIL: marked with a cache under half the weights"; fail=1; else echo "ok: not marked"; fi
 echo '{"model": oops' >>"$TMP/r.jsonl"
 if node "$MJS" "$TMP/r.jsonl" >"$TMP/out2.md" 2>"$TMP/err"; then echo "FAIL: malformed line accepted"; fail=1
 elif grep -q "r.jsonl:6: not JSON" "$TMP/err"; then echo "ok: malformed line named"; else echo "FAIL: error: $(cat "$TMP/err")"; fail=1; fi
