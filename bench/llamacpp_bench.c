@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "llama.h"
+#include "argmax.h"
 
 #ifndef LFMRT_PEER_LIBDIR
 #define LFMRT_PEER_LIBDIR ""
@@ -139,23 +140,6 @@ static void stats(const double *v, int n, double *mn, double *med, double *mx) {
     *mn = s[0];
     *mx = s[m - 1];
     *med = m % 2 ? s[m / 2] : 0.5 * (s[m / 2 - 1] + s[m / 2]);
-}
-
-static int32_t argmax(const float *l, int32_t n) {
-    /* the first index of the largest value, as a scan keeping the first strict maximum finds it (NaNs
-     * skipped; a NaN first value wins, as it does there), in two passes: the maximum, 8 lanes at a time
-     * (a fixed-length inner loop that -O2 vectorises), then its first index */
-    if (!(l[0] == l[0])) return 0;
-    float m8[8], m = l[0];
-    for (int k = 0; k < 8; k++) m8[k] = m;
-    int32_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; k++) m8[k] = l[i + k] > m8[k] ? l[i + k] : m8[k];
-    for (int k = 0; k < 8; k++) m = m8[k] > m ? m8[k] : m;
-    for (; i < n; i++) m = l[i] > m ? l[i] : m;
-    int32_t b = 0;
-    while (b < n - 1 && !(l[b] == m)) b++;
-    return b;
 }
 
 /* Prefills toks[0..n) in batches of at most nb; returns 0 on success. */
@@ -270,7 +254,7 @@ int main(int argc, char **argv) {
         llama_token t = nv > 32 ? 32 : 0;
         int crc = a.decode(ctx, a.batch_get_one(&t, 1));
         if (crc == 0) {
-            printf("ready %d\n", (int)argmax(a.get_logits_ith(ctx, -1), nv));
+            printf("ready %d\n", (int)bench_argmax(a.get_logits_ith(ctx, -1), nv));
             fflush(stdout);
         } else
             fprintf(stderr, "llamacpp_bench: llama_decode failed\n");
@@ -303,7 +287,7 @@ int main(int argc, char **argv) {
         double t0 = now_ms();
         for (int j = 0; j < n_seq && !rc; j++) {
             if (prefill_seq(&a, ctx, &b, toks, n_prompt, 512, j)) rc = 1;
-            else next_s[j] = argmax(a.get_logits_ith(ctx, -1), nv);
+            else next_s[j] = bench_argmax(a.get_logits_ith(ctx, -1), nv);
         }
         if (rc) break;
         double t1 = now_ms();
@@ -319,7 +303,7 @@ int main(int argc, char **argv) {
             }
             if (a.decode(ctx, b) != 0) rc = 1;
             else
-                for (int j = 0; j < n_seq; j++) next_s[j] = argmax(a.get_logits_ith(ctx, j), nv);
+                for (int j = 0; j < n_seq; j++) next_s[j] = bench_argmax(a.get_logits_ith(ctx, j), nv);
         }
         dc[rep] = n_gen ? (double)n_seq * n_gen * 1000.0 / (now_ms() - t1) : 0.0;
     }
@@ -330,7 +314,7 @@ int main(int argc, char **argv) {
             rc = 1;
             break;
         }
-        llama_token next = argmax(a.get_logits_ith(ctx, -1), nv);
+        llama_token next = bench_argmax(a.get_logits_ith(ctx, -1), nv);
         double t1 = now_ms();
         pf[rep] = n_prompt * 1000.0 / (t1 - t0);
         for (int i = 0; i < n_gen; i++) {
@@ -338,7 +322,7 @@ int main(int argc, char **argv) {
                 rc = 1;
                 break;
             }
-            next = argmax(a.get_logits_ith(ctx, -1), nv);
+            next = bench_argmax(a.get_logits_ith(ctx, -1), nv);
         }
         dc[rep] = n_gen ? n_gen * 1000.0 / (now_ms() - t1) : 0.0;
     }

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../bench/argmax.h" /* the same greedy pick as bench/llamacpp_bench.c */
 #include "args.h"
 #include "bench_compare.h"
 #include "common.h"
@@ -85,23 +86,6 @@ static double percentile(double *v, size_t n, double q) {
     return v[rank - 1];
 }
 
-static int32_t argmax(const float *l, int32_t n) {
-    /* the first index of the largest value, as a scan keeping the first strict maximum finds it (NaNs
-     * skipped; a NaN first value wins, as it does there), in two passes: the maximum, 8 lanes at a time
-     * (a fixed-length inner loop that -O2 vectorises), then its first index */
-    if (!(l[0] == l[0])) return 0;
-    float m8[8], m = l[0];
-    for (int k = 0; k < 8; k++) m8[k] = m;
-    int32_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; k++) m8[k] = l[i + k] > m8[k] ? l[i + k] : m8[k];
-    for (int k = 0; k < 8; k++) m = m8[k] > m ? m8[k] : m;
-    for (; i < n; i++) m = l[i] > m ? l[i] : m;
-    int32_t b = 0;
-    while (b < n - 1 && !(l[b] == m)) b++;
-    return b;
-}
-
 static uint64_t peak_rss_bytes(void) {
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) != 0) return 0;
@@ -129,7 +113,7 @@ int bench_rep(lfmrt_session *const *ss, int S, const int32_t *toks, int n_prompt
     for (int i = 0; i < S; i++) {
         int st = lfmrt_session_prefill(ss[i], toks + i, n_prompt, logits + (size_t)i * nv, NULL, e);
         if (st != LFMRT_OK) return st;
-        next[i] = argmax(logits + (size_t)i * nv, nv);
+        next[i] = bench_argmax(logits + (size_t)i * nv, nv);
     }
     double tp = cli_now_ms() - t0, cp = cpu_ms() - c0;
     out[2] = cli_now_ms() - t0;
@@ -141,7 +125,7 @@ int bench_rep(lfmrt_session *const *ss, int S, const int32_t *toks, int n_prompt
         double ti = cli_now_ms();
         int st = S == 1 ? lfmrt_session_decode(ss[0], next[0], logits, e) : lfmrt_batch_decode(ss, next, S, logits, e);
         if (st != LFMRT_OK) return st;
-        for (int j = 0; j < S; j++) next[j] = argmax(logits + (size_t)j * nv, nv);
+        for (int j = 0; j < S; j++) next[j] = bench_argmax(logits + (size_t)j * nv, nv);
         if (tok_ms) tok_ms[i] = cli_now_ms() - ti;
     }
     double td = cli_now_ms() - td0, cd = cpu_ms() - c0;
@@ -166,7 +150,7 @@ static int cold_start_probe(const char *model, int threads) {
         lfmrt_session_prefill(s, &tok, 1, logits, NULL, &e) != LFMRT_OK)
         rc = cli_fail(CMD, "cold-start probe failed: %s", e.msg[0] ? e.msg : "out of memory");
     else {
-        printf("ready %d\n", argmax(logits, lfmrt_vocab_size(m)));
+        printf("ready %d\n", bench_argmax(logits, lfmrt_vocab_size(m)));
         fflush(stdout);
     }
     free(logits);
@@ -439,7 +423,7 @@ int cmd_bench(int argc, char **argv) {
                 lfmrt_session_reset(ss[i]);
                 if (lfmrt_session_prefill(ss[i], toks, n_prompt < 8 ? n_prompt : 8, logits, NULL, &e) != LFMRT_OK)
                     rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
-                w[i] = argmax(logits, nv);
+                w[i] = bench_argmax(logits, nv);
             }
             if (!rc && lfmrt_batch_decode(ss, w, max_seq, logits, &e) != LFMRT_OK)
                 rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
