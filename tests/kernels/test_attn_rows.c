@@ -52,83 +52,67 @@ static int isas(attn_isa out[3]) {
     return n;
 }
 
-/* The _rows entries against the same ISA's single-query ones, for 1..MAXQ queries over the same n rows
- * (each query with its own output row, at its own offset). */
+/* The _rows entries (f32 rows, or f16 with f16 set) against the same ISA's single-query ones, for 1..MAXQ
+ * queries over the same n rows (each query with its own output row, at its own offset), bit for bit, and
+ * nothing written outside the outputs. The f16 ones are skipped where the table leaves them NULL (callers go
+ * row by row there). */
 #define MAXQ 11
-static void check_rows(const attn_isa *I, int64_t hd, int64_t n, const float *kv, int64_t stride, uint64_t *rng) {
-    float *qs = malloc(sizeof(float) * (size_t)(MAXQ * hd)), *ws = malloc(sizeof(float) * (size_t)(MAXQ * n));
-    float *o1 = malloc(sizeof(float) * (size_t)(MAXQ * (hd + n + 1))), *o2 = malloc(sizeof(float) * (size_t)(MAXQ * (hd + n + 1)));
-    assert_true(qs && ws && o1 && o2);
-    for (int64_t i = 0; i < MAXQ * hd; i++) qs[i] = lf_test_randf(rng);
-    for (int64_t i = 0; i < MAXQ * n; i++) ws[i] = lf_test_randf(rng) * 0.5f + 0.5f;
-    const float *q[MAXQ], *w[MAXQ];
-    float *out[MAXQ];
-    for (int nq = 1; nq <= MAXQ; nq++) {
-        const int64_t ld = hd + n + 1; /* output rows at odd offsets */
-        for (int r = 0; r < nq; r++) {
-            q[r] = qs + (size_t)((r * 7) % MAXQ) * hd; /* not in order, one may repeat */
-            w[r] = ws + (size_t)r * n;
-            out[r] = o1 + (size_t)r * ld + (r & 1);
-        }
-        I->a.scores_rows_f32(hd, n, kv, stride, nq, q, 0.3f, out);
-        for (int r = 0; r < nq; r++) {
-            I->a.scores_f32(hd, n, kv, stride, q[r], 0.3f, o2);
-            assert_memory_equal(o2, out[r], sizeof(float) * (size_t)n);
-        }
-        for (int64_t i = 0; i < MAXQ * ld; i++) o1[i] = o2[i] = (float)(i % 5) - 2.0f;
-        I->a.wsum_rows_f32(hd, n, nq, w, kv, stride, out);
-        for (int r = 0; r < nq; r++) {
-            float *o = o2 + (size_t)r * ld + (r & 1);
-            I->a.wsum_f32(hd, n, w[r], kv, stride, o);
-            assert_memory_equal(o, out[r], sizeof(float) * (size_t)hd);
-        }
-        assert_memory_equal(o1, o2, sizeof(float) * (size_t)(MAXQ * ld)); /* nothing else written */
-    }
-    free(qs), free(ws), free(o1), free(o2);
+static void scores_one(const attn_isa *I, int f16, int64_t hd, int64_t n, const void *kv, int64_t stride,
+                       const float *q, float scale, float *o) {
+    if (f16) I->a.scores_f16(hd, n, kv, stride, q, scale, o);
+    else I->a.scores_f32(hd, n, kv, stride, q, scale, o);
 }
 
-/* The f16 _rows entries the same way, over f16 rows (skipped where the table leaves them NULL: callers go
- * row by row there). */
-static void check_rows_f16(const attn_isa *I, int64_t hd, int64_t n, const uint16_t *kv, int64_t stride,
-                           uint64_t *rng) {
-    if (!I->a.scores_rows_f16 || !I->a.wsum_rows_f16) {
+static void wsum_one(const attn_isa *I, int f16, int64_t hd, int64_t n, const float *w, const void *kv,
+                     int64_t stride, float *o) {
+    if (f16) I->a.wsum_f16(hd, n, w, kv, stride, o);
+    else I->a.wsum_f32(hd, n, w, kv, stride, o);
+}
+
+static void check_rows(const attn_isa *I, int f16, int64_t hd, int64_t n, const void *kv, int64_t stride,
+                       uint64_t *rng) {
+    const char *type = f16 ? "f16" : "f32";
+    if (f16 && (!I->a.scores_rows_f16 || !I->a.wsum_rows_f16)) {
         assert_true(!I->a.scores_rows_f16 && !I->a.wsum_rows_f16 && strcmp(I->name, "installed") == 0);
         return;
     }
+    const int64_t ld = hd + n + 1; /* output rows at odd offsets */
     float *qs = malloc(sizeof(float) * (size_t)(MAXQ * hd)), *ws = malloc(sizeof(float) * (size_t)(MAXQ * n));
-    float *o1 = malloc(sizeof(float) * (size_t)(MAXQ * (hd + n + 1))), *o2 = malloc(sizeof(float) * (size_t)(MAXQ * (hd + n + 1)));
+    float *o1 = malloc(sizeof(float) * (size_t)(MAXQ * ld)), *o2 = malloc(sizeof(float) * (size_t)(MAXQ * ld));
     assert_true(qs && ws && o1 && o2);
     for (int64_t i = 0; i < MAXQ * hd; i++) qs[i] = lf_test_randf(rng);
     for (int64_t i = 0; i < MAXQ * n; i++) ws[i] = lf_test_randf(rng) * 0.5f + 0.5f;
     const float *q[MAXQ], *w[MAXQ];
     float *out[MAXQ];
+    const float scale = f16 ? 0.17f : 0.3f;
     for (int nq = 1; nq <= MAXQ; nq++) {
-        const int64_t ld = hd + n + 1; /* output rows at odd offsets */
         for (int r = 0; r < nq; r++) {
-            q[r] = qs + (size_t)((r * 5) % MAXQ) * hd;
-            w[r] = ws + (size_t)((r * 3) % MAXQ) * n;
+            q[r] = qs + (size_t)((r * (f16 ? 5 : 7)) % MAXQ) * hd; /* not in order, one may repeat */
+            w[r] = ws + (size_t)((r * (f16 ? 3 : 1)) % MAXQ) * n;
             out[r] = o1 + (size_t)r * ld + (r & 1);
         }
         for (int64_t i = 0; i < MAXQ * ld; i++) o1[i] = o2[i] = -7.0f;
-        I->a.scores_rows_f16(hd, n, kv, stride, nq, q, 0.17f, out);
+        if (f16) I->a.scores_rows_f16(hd, n, kv, stride, nq, q, scale, out);
+        else I->a.scores_rows_f32(hd, n, kv, stride, nq, q, scale, out);
         for (int r = 0; r < nq; r++) {
             float *o = o2 + (size_t)r * ld + (r & 1);
-            I->a.scores_f16(hd, n, kv, stride, q[r], 0.17f, o);
+            scores_one(I, f16, hd, n, kv, stride, q[r], scale, o);
             if (memcmp(o, out[r], sizeof(float) * (size_t)n)) {
-                fprintf(stderr, "%s scores_rows_f16 hd %lld n %lld nq %d query %d differs\n", I->name, (long long)hd,
-                        (long long)n, nq, r);
+                fprintf(stderr, "%s scores_rows_%s hd %lld n %lld nq %d query %d differs\n", I->name, type,
+                        (long long)hd, (long long)n, nq, r);
                 fail();
             }
         }
         assert_memory_equal(o1, o2, sizeof(float) * (size_t)(MAXQ * ld)); /* nothing else written */
-        for (int64_t i = 0; i < MAXQ * ld; i++) o1[i] = o2[i] = (float)(i % 7) - 3.0f;
-        I->a.wsum_rows_f16(hd, n, nq, w, kv, stride, out);
+        for (int64_t i = 0; i < MAXQ * ld; i++) o1[i] = o2[i] = (float)(i % 7) - 3.0f; /* sums from non-zero */
+        if (f16) I->a.wsum_rows_f16(hd, n, nq, w, kv, stride, out);
+        else I->a.wsum_rows_f32(hd, n, nq, w, kv, stride, out);
         for (int r = 0; r < nq; r++) {
             float *o = o2 + (size_t)r * ld + (r & 1);
-            I->a.wsum_f16(hd, n, w[r], kv, stride, o);
+            wsum_one(I, f16, hd, n, w[r], kv, stride, o);
             if (memcmp(o, out[r], sizeof(float) * (size_t)hd)) {
-                fprintf(stderr, "%s wsum_rows_f16 hd %lld n %lld nq %d query %d differs\n", I->name, (long long)hd,
-                        (long long)n, nq, r);
+                fprintf(stderr, "%s wsum_rows_%s hd %lld n %lld nq %d query %d differs\n", I->name, type,
+                        (long long)hd, (long long)n, nq, r);
                 fail();
             }
         }
@@ -191,8 +175,8 @@ static void check(const attn_isa *I) {
             I->a.wsum_f32(hd, n, w, kf, stride, o1);
             for (int64_t i = 0; i < n; i++) I->v.axpy_f32(hd, w[i], kf + i * stride, o2);
             assert_memory_equal(o1, o2, sizeof(float) * (size_t)hd);
-            check_rows(I, hd, n, kf, stride, &rng);
-            check_rows_f16(I, hd, n, kh, stride, &rng);
+            check_rows(I, 0, hd, n, kf, stride, &rng);
+            check_rows(I, 1, hd, n, kh, stride, &rng);
             free(kf), free(kh), free(q), free(w), free(s1), free(o1), free(o2);
         }
     }
