@@ -19,4 +19,6 @@ void lf_kernels_install_neon_vec(lf_kernels *k) {
     k->attn.wsum_f32 = vec_wsum_f32_neon;
     k->attn.scores_rows_f32 = vec_scores_rows_f32_neon;
     k->attn.wsum_rows_f32 = vec_wsum_rows_f32_neon;
+    k->attn.scores_rows_f16 = vec_scores_rows_f16_neon;
+    k->attn.wsum_rows_f16 = vec_wsum_rows_f16_neon;
 }

@@ -51,6 +51,12 @@ void vec_scores_rows_f32_neon(int64_t hd, int64_t n, const float *k, int64_t k_s
                               float scale, float *const *out);
 void vec_wsum_rows_f32_neon(int64_t hd, int64_t n, int nq, const float *const *w, const float *v, int64_t v_stride,
                             float *const *out);
+/* the f16 multi-query entries (attn_rows_f16_neon.c): per query the bits of vec_scores_f16_neon /
+ * vec_wsum_f16_neon, each f16 row loaded and widened once for up to 4 queries */
+void vec_scores_rows_f16_neon(int64_t hd, int64_t n, const uint16_t *k, int64_t k_stride, int nq,
+                              const float *const *q, float scale, float *const *out);
+void vec_wsum_rows_f16_neon(int64_t hd, int64_t n, int nq, const float *const *w, const uint16_t *v,
+                            int64_t v_stride, float *const *out);
 
 /* K-quants (arm_neon/qk_neon.c, body in arm_neon/qk_body.h): quantize_row_q8_k bit-identical to ref; the
  * Q4_K/Q5_K/Q6_K x Q8_K dots and 4-row gemvs differ from ref by f32 summation order only. */
