@@ -1,10 +1,11 @@
 /* tests/kernels/gemm_check.h - what the gemm tests share (header-only, static): weight rows correlated
- * with an activation (large block sums, where the f32 scale order matters), and the output check of a
- * gemm call against the reference dot, output by output, bit for bit. */
+ * with an activation (large block sums, where the f32 scale order matters), a sentinel-filled output
+ * buffer, and the output check of a gemm call against a reference dot, output by output, bit for bit. */
 #ifndef LF_TEST_GEMM_CHECK_H
 #define LF_TEST_GEMM_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "format/dtype.h"
@@ -28,12 +29,23 @@ static inline void lf_gemm_correlate(uint32_t t, uint8_t *w, size_t stride, int 
         }
 }
 
-/* s holds nt token rows of s_stride floats from a gemm over nr rows: each output equals ref's dot of
- * weight row r (w + w_stride * r) and token tok (a + a_stride * tok) bit for bit, and every slot past nr in
- * a token row still holds `sentinel` (the gemm wrote only what it owns). */
-static inline void lf_gemm_check(const lf_kernels *ref, uint32_t t, const char *what, int64_t n, int nr, int nt,
-                                 const float *s, size_t s_stride, const uint8_t *w, size_t w_stride, const uint8_t *a,
-                                 size_t a_stride, float sentinel) {
+/* An output buffer for a gemm of nt token rows s_stride floats apart, plus one slot after them, all set to
+ * sentinel (what lf_gemm_check_dot expects). */
+static inline float *lf_gemm_out_new(size_t s_stride, int nt, float sentinel) {
+    const size_t ns = s_stride * (size_t)nt + 1;
+    float *s = malloc(sizeof(float) * ns);
+    assert_non_null(s);
+    for (size_t i = 0; i < ns; i++) s[i] = sentinel;
+    return s;
+}
+
+/* s (from lf_gemm_out_new) holds nt token rows of s_stride floats from a gemm over nr rows: each output
+ * equals dot of weight row r (w + w_stride * r) and token tok (a + a_stride * tok) bit for bit, and every
+ * slot past nr in a token row, and the slot after the last row, still holds `sentinel` (the gemm wrote
+ * only what it owns). `what` names the case in a failure's message. */
+static inline void lf_gemm_check_dot(lf_dot_fn dot, const char *what, int64_t n, int nr, int nt, const float *s,
+                                     size_t s_stride, const uint8_t *w, size_t w_stride, const uint8_t *a,
+                                     size_t a_stride, float sentinel) {
     for (int tok = 0; tok < nt; tok++)
         for (size_t r = 0; r < s_stride; r++) {
             const float got = s[(size_t)tok * s_stride + r];
@@ -42,13 +54,23 @@ static inline void lf_gemm_check(const lf_kernels *ref, uint32_t t, const char *
                 continue;
             }
             float want;
-            ref->t[t].dot(n, &want, w + w_stride * r, a + a_stride * (size_t)tok);
+            dot(n, &want, w + w_stride * r, a + a_stride * (size_t)tok);
             if (memcmp(&got, &want, sizeof got) != 0) {
-                fprintf(stderr, "%s %s n %lld rows %d toks %d: out[%d][%zu] %.9g, ref %.9g\n", lf_dtype_name(t), what,
-                        (long long)n, nr, nt, tok, r, (double)got, (double)want);
+                fprintf(stderr, "%s n %lld rows %d toks %d: out[%d][%zu] %.9g, ref %.9g\n", what, (long long)n, nr,
+                        nt, tok, r, (double)got, (double)want);
                 fail();
             }
         }
+    assert_true(s[s_stride * (size_t)nt] == sentinel);
+}
+
+/* lf_gemm_check_dot against the reference table's dot of type t. */
+static inline void lf_gemm_check(const lf_kernels *ref, uint32_t t, const char *what, int64_t n, int nr, int nt,
+                                 const float *s, size_t s_stride, const uint8_t *w, size_t w_stride, const uint8_t *a,
+                                 size_t a_stride, float sentinel) {
+    char name[96];
+    snprintf(name, sizeof name, "%s %s", lf_dtype_name(t), what);
+    lf_gemm_check_dot(ref->t[t].dot, name, n, nr, nt, s, s_stride, w, w_stride, a, a_stride, sentinel);
 }
 
 #endif

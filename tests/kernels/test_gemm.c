@@ -61,13 +61,9 @@ static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
                 for (int r = 0; r < nr; r++) lf_rand_row(t, w + w_stride * (size_t)r, n, &rng);
                 ref->t[at].to_f32(a, x, n); /* token 0's values, for correlate */
                 lf_gemm_correlate(t, w, w_stride, nr, x, n, -127);
-                const size_t ns_out = s_stride * (size_t)nt + 1;
-                float *s = malloc(sizeof(float) * ns_out);
-                assert_non_null(s);
-                for (size_t i = 0; i < ns_out; i++) s[i] = SENTINEL;
+                float *s = lf_gemm_out_new(s_stride, nt, SENTINEL);
                 k->t[t].gemm(n, nr, nt, s, s_stride, w, w_stride, a, a_stride);
                 lf_gemm_check(ref, t, "gemm", n, nr, nt, s, s_stride, w, w_stride, a, a_stride, SENTINEL);
-                assert_true(s[ns_out - 1] == SENTINEL);
                 free(s);
                 free(base);
                 free(a);

@@ -19,6 +19,7 @@
 #include "kernels/kernels.h"
 #include "kernels/ref/ref.h"
 #include "ops/ops.h"
+#include "gemm_check.h"
 #include "rand_blocks.h"
 #include "testutil.h"
 
@@ -108,28 +109,11 @@ static void check_entry(const gemm_entry *e, int64_t n, int nr, int nt, size_t w
     uint8_t *w = base + 2; /* rows only 2-byte aligned */
     for (int r = 0; r < nr; r++) lf_rand_row(t, w + w_stride * (size_t)r, n, rng);
     shape_rows(t, w, w_stride, nr, (const int8_t *)a, n);
-    const size_t ns_out = s_stride * (size_t)nt + 1;
-    float *s = malloc(sizeof(float) * ns_out);
-    assert_non_null(s);
-    for (size_t i = 0; i < ns_out; i++) s[i] = SENTINEL;
+    float *s = lf_gemm_out_new(s_stride, nt, SENTINEL);
     e->gemm(n, nr, nt, s, s_stride, w, w_stride, a, a_stride);
-    for (int tok = 0; tok < nt; tok++) {
-        for (size_t r = 0; r < s_stride; r++) {
-            const float got = s[(size_t)tok * s_stride + r];
-            if (r >= (size_t)nr) {
-                assert_true(got == SENTINEL); /* padding between token rows untouched */
-                continue;
-            }
-            float want;
-            dot(n, &want, w + w_stride * r, a + a_stride * (size_t)tok);
-            if (memcmp(&got, &want, sizeof got) != 0) {
-                fprintf(stderr, "%s n %lld rows %d toks %d kind %d: out[%d][%zu] %.9g, ref %.9g\n", e->name,
-                        (long long)n, nr, nt, kind, tok, r, (double)got, (double)want);
-                fail();
-            }
-        }
-    }
-    assert_true(s[ns_out - 1] == SENTINEL);
+    char what[96];
+    snprintf(what, sizeof what, "%s kind %d", e->name, kind);
+    lf_gemm_check_dot(dot, what, n, nr, nt, s, s_stride, w, w_stride, a, a_stride, SENTINEL);
     free(s);
     free(base);
     free(a);

@@ -107,13 +107,9 @@ static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
                 const int64_t ng = (nr + 15) / 16;
                 uint8_t *p = alloc64(gb * (size_t)ng);
                 assert_int_equal(lf_pack_groups(t, n, nr, w, rb, p, 0, ng), 0);
-                const size_t ns_out = s_stride * (size_t)nt + 1;
-                float *s = malloc(sizeof(float) * ns_out);
-                assert_non_null(s);
-                for (size_t i = 0; i < ns_out; i++) s[i] = SENTINEL;
+                float *s = lf_gemm_out_new(s_stride, nt, SENTINEL);
                 k->t[t].gemm_packed(n, nr, nt, s, s_stride, p, gb, a, a_stride);
                 lf_gemm_check(ref, t, "gemm_packed", n, nr, nt, s, s_stride, w, rb, a, a_stride, SENTINEL);
-                assert_true(s[ns_out - 1] == SENTINEL);
                 free(s);
                 free(p);
                 free(w);
