@@ -29,7 +29,9 @@ static inline float kq_h2f(const uint8_t *p) {
     return lf_neon_h2f(h);
 }
 
-static inline void kq_prefetch(const uint8_t *p, size_t bsz) {
+/* always_inline: a prefetch-only helper left out of line is deleted by GCC as a const call (see
+ * x86_avx512/attn_rows_avx512.c) */
+static inline __attribute__((always_inline)) void kq_prefetch(const uint8_t *p, size_t bsz) {
     for (size_t o = 0; o < bsz; o += 64) __builtin_prefetch(p + KQ_PF + o, 0, 3);
 }
 

@@ -117,7 +117,9 @@ static inline void pass_rows(const uint8_t *w, size_t stride, int64_t r, int64_t
     for (int k = 0; k < 4; k++) out[k] = w + (size_t)(r + k < nrows ? r + k : nrows - 1) * stride;
 }
 
-static inline void prefetch_block(const uint8_t *p, size_t bsz) {
+/* always_inline: a prefetch-only helper left out of line is deleted by GCC as a const call (see
+ * x86_avx512/attn_rows_avx512.c) */
+static inline __attribute__((always_inline)) void prefetch_block(const uint8_t *p, size_t bsz) {
     for (size_t o = 0; o < bsz; o += 64) _mm_prefetch((const char *)(p + GEMV_PF + o), _MM_HINT_T0);
 }
 

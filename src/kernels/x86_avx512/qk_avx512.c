@@ -82,8 +82,10 @@ static inline void pass_rows(const uint8_t *w, size_t stride, int64_t r, const u
     for (int k = 0; k < 4; k++) out[k] = w + (size_t)(r + k) * stride;
 }
 
-static inline void prefetch_block(const uint8_t *p, size_t bsz) {
-    for (size_t o = 0; o < bsz; o += 64) _mm_prefetch((const char *)(p + GEMV_PF + o), _MM_HINT_T0);
+/* always_inline: a prefetch-only helper left out of line is deleted by GCC as a const call (see
+ * x86_avx512/attn_rows_avx512.c) */
+static inline __attribute__((always_inline)) void prefetch_block(const uint8_t *p, size_t bsz) {
+    for (size_t o = 0; o < bsz; o += 64) _mm_prefetch((const char *)(p + GEMV_PF + o), _MM_HINT_T1);
 }
 
 /* ---- Q4_K / Q5_K x Q8_K ----------------------------------------------------------------------- */
