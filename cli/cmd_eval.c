@@ -190,6 +190,9 @@ int cmd_eval(int argc, char **argv) {
     size_t out_len = 0;
     rc = cli_open_model(CMD, model, threads, &m);
     if (rc) goto done;
+    /* the steady state: every product through the layout it will keep (Q4_K's packed gemm sums in another
+     * order than its file-layout kernels, so logits would otherwise depend on when the repack finished) */
+    lfmrt_model_finish_repack(m);
     const int32_t nv = lfmrt_vocab_size(m);
     if (given) {
         toks = malloc((n_given ? n_given : 1) * sizeof *toks);

@@ -46,7 +46,8 @@ int cli_open_model(const char *cmd, const char *path, int n_threads, lfmrt_model
     if (rc) return rc;
     lfmrt_model_params mp = lfmrt_model_default_params();
     mp.n_threads = n_threads;
-    /* LFMRT_NO_REPACK=1: keep the file's weight layout (A/B timing of the load-time repack; same results) */
+    /* LFMRT_NO_REPACK=1: keep the file's weight layout (A/B timing of the load-time repack; the same results,
+     * bit for bit for Q4_0 and Q8_0, within the K-quant tolerance for Q4_K) */
     const char *nr = getenv("LFMRT_NO_REPACK");
     mp.no_repack = nr && *nr && strcmp(nr, "0") != 0;
     lfmrt_err e;

@@ -72,7 +72,8 @@ typedef struct lf_type_kernels {
     /* Over weights repacked at load into the x16 layout (kernels/pack.h; NULL: the ISA level does not read
      * it): the lf_gemm_fn contract with w the 64-byte aligned start of the group holding row 0, w_stride
      * the group stride (lf_pack_group_bytes), any ntok >= 1 (one token is decode's gemv), activation rows
-     * with lf_act_side entries. Bit-identical to the reference dot of each row. */
+     * with lf_act_side entries (Q8_0 vec_dot type; bit-identical to the reference dot of each row) or plain
+     * rows of the vec_dot type (Q8_K, for Q4_K; within the K-quant tolerance of the reference dot). */
     lf_gemm_fn gemm_packed;
     const char *isa;        /* "ref", "avx2", ... for reports */
 } lf_type_kernels;

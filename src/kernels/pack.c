@@ -18,9 +18,47 @@ static int pack_codes(uint32_t type, size_t *block, int *nvec) {
 
 static size_t scales_bytes(int64_t nb) { return ((size_t)nb * 32 + 63) & ~(size_t)63; }
 
+/* ---- Q4_K (kernels/pack.h): per 256-element block, LF_PACK_K4_BLOCK bytes of 16 rows ----------------- */
+enum { K4_D = 0, K4_DMIN = 32, K4_SC = 64, K4_MN = 192, K4_CODES = 320 };
+_Static_assert(K4_CODES + 2048 == LF_PACK_K4_BLOCK, "Q4_K packed block layout");
+
+static void k4_pack_block(const lf_block_q4_k *const blk[LF_PACK_ROWS], uint8_t *o) {
+    for (int i = 0; i < LF_PACK_ROWS; i++) {
+        const lf_block_q4_k *x = blk[i];
+        memcpy(o + K4_D + 2 * i, &x->d, 2);
+        memcpy(o + K4_DMIN + 2 * i, &x->dmin, 2);
+        for (int j = 0; j < 8; j++) {
+            uint8_t sc, mn;
+            lf_k_scale_min(j, x->scales, &sc, &mn);
+            o[K4_SC + 16 * j + i] = sc;
+            o[K4_MN + 32 * (j / 2) + 2 * i + (j % 2)] = mn;
+        }
+        for (int c = 0; c < 4; c++)
+            for (int k = 0; k < 8; k++) memcpy(o + K4_CODES + 512 * c + 64 * k + 4 * i, x->qs + 32 * c + 4 * k, 4);
+    }
+}
+
+static void k4_unpack_block(const uint8_t *o, int i, lf_block_q4_k *x) {
+    memcpy(&x->d, o + K4_D + 2 * i, 2);
+    memcpy(&x->dmin, o + K4_DMIN + 2 * i, 2);
+    uint8_t sc[8], mn[8];
+    for (int j = 0; j < 8; j++) {
+        sc[j] = o[K4_SC + 16 * j + i];
+        mn[j] = o[K4_MN + 32 * (j / 2) + 2 * i + (j % 2)];
+    }
+    for (int j = 0; j < 4; j++) { /* the inverse of lf_k_scale_min: every bit of the 12 bytes is set */
+        x->scales[j] = (uint8_t)(sc[j] | (sc[j + 4] >> 4) << 6);
+        x->scales[j + 4] = (uint8_t)(mn[j] | (mn[j + 4] >> 4) << 6);
+        x->scales[j + 8] = (uint8_t)((sc[j + 4] & 15) | (mn[j + 4] & 15) << 4);
+    }
+    for (int c = 0; c < 4; c++)
+        for (int k = 0; k < 8; k++) memcpy(x->qs + 32 * c + 4 * k, o + K4_CODES + 512 * c + 64 * k + 4 * i, 4);
+}
+
 size_t lf_pack_group_bytes(uint32_t type, int64_t n) {
     size_t bs;
     int nv;
+    if (type == LF_DT_Q4_K) return n > 0 && n % LF_QK_K == 0 ? (size_t)(n / LF_QK_K) * LF_PACK_K4_BLOCK : 0;
     if (!pack_codes(type, &bs, &nv) || n <= 0 || n % LF_QK) return 0;
     const int64_t nb = n / LF_QK;
     return scales_bytes(nb) + (size_t)nb * (size_t)nv * 64;
@@ -35,6 +73,21 @@ int lf_pack_groups(uint32_t type, int64_t n, int64_t nrows, const void *w, size_
     size_t bs;
     int nv;
     const size_t gb = lf_pack_group_bytes(type, n);
+    if (gb && type == LF_DT_Q4_K) {
+        for (int64_t g = g0; g < g1; g++) {
+            const lf_block_q4_k *row[LF_PACK_ROWS];
+            for (int i = 0; i < LF_PACK_ROWS; i++) {
+                const int64_t r = g * LF_PACK_ROWS + i;
+                row[i] = (const lf_block_q4_k *)(const void *)((const uint8_t *)w + (size_t)(r < nrows ? r : nrows - 1) * w_stride);
+            }
+            for (int64_t b = 0; b < n / LF_QK_K; b++) {
+                const lf_block_q4_k *blk[LF_PACK_ROWS];
+                for (int i = 0; i < LF_PACK_ROWS; i++) blk[i] = row[i] + b;
+                k4_pack_block(blk, (uint8_t *)dst + (size_t)g * gb + (size_t)b * LF_PACK_K4_BLOCK);
+            }
+        }
+        return 0;
+    }
     if (!gb || !pack_codes(type, &bs, &nv)) return -1;
     const int64_t nb = n / LF_QK;
     const uint32_t flip = type == LF_DT_Q8_0 ? 0x80808080u : 0;
@@ -68,6 +121,11 @@ int lf_pack_groups(uint32_t type, int64_t n, int64_t nrows, const void *w, size_
 void lf_unpack_row(uint32_t type, int64_t n, const void *group, int row, void *out) {
     size_t bs;
     int nv;
+    if (type == LF_DT_Q4_K) {
+        for (int64_t b = 0; b < n / LF_QK_K; b++)
+            k4_unpack_block((const uint8_t *)group + (size_t)b * LF_PACK_K4_BLOCK, row, (lf_block_q4_k *)out + b);
+        return;
+    }
     if (!pack_codes(type, &bs, &nv)) return;
     const int64_t nb = n / LF_QK;
     const uint8_t flip = type == LF_DT_Q8_0 ? 0x80 : 0;

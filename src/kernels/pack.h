@@ -8,6 +8,13 @@
  *   codes:  nb x K x 16 u32, [block][k][row]: lane `row` of vector k holds bytes 4k..4k+3 of that
  *           row's block codes. Q4_0: K = 4, the 16 bytes of nibbles as stored (low nibble element
  *           j, high nibble element j + 16). Q8_0: K = 8, the 32 codes plus 128 (so unsigned).
+ * Q4_K (n a multiple of 256) has its own group layout: per 256-element block, LF_PACK_K4_BLOCK bytes:
+ *   [0, 32) the 16 rows' f16 d, [32, 64) their f16 dmin;
+ *   [64, 192) the 6-bit sub-block scales as bytes, [sub-block j][row];
+ *   [192, 320) the mins as bytes, [pair p][row][2] = mins 2p, 2p+1 (a zero-extension to 16 bits gives
+ *             each row's pair in its 32-bit lane);
+ *   [320, 2368) codes: chunk c (0..3, the 32 bytes qs[32c..32c+31]: low nibbles elements 64c.., high
+ *             nibbles 64c+32..) as 8 vectors of 16 lanes, lane `row` of vector k holding bytes 4k..4k+3.
  * Groups follow one another; group g starts at g * lf_pack_group_bytes. Every code vector is 64-byte
  * aligned when the buffer is. Which types have the layout, and the gemm that reads it, are kernel
  * table entries (lf_type_kernels.pack / gemm_packed).
@@ -19,6 +26,7 @@
 #include <stdint.h>
 
 #define LF_PACK_ROWS 16
+#define LF_PACK_K4_BLOCK 2368 /* bytes of one Q4_K block of a packed group (37 x 64) */
 
 /* Bytes of one packed group of rows of n values of type (a multiple of 64), 0 if the type has no
  * packed layout. */

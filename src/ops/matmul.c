@@ -138,10 +138,11 @@ static void mm_claim_rows(void *ctx, int ith, int nth) {
 }
 
 /* Whether W[0..n) can share one conversion of x and one claimed product: same type, width and packed
- * state (pk: the acquire-loaded layouts), packed, at most MM_TCHUNK tokens. */
+ * state (pk: the acquire-loaded layouts), packed, at most MM_TCHUNK tokens. Activation rows carry
+ * lf_act_side entries for a Q8_0 vec_dot type, else they are plain rows of it (Q8_K for Q4_K). */
 static int claimable(const lf_opctx *ctx, const lf_mat *const *W, const uint8_t *const *pk, int n, int T) {
     const lf_type_kernels *tk = &ctx->k->t[W[0]->type];
-    if (T > MM_TCHUNK || !tk->gemm_packed || &ctx->k->t[tk->vec_dot_type] != &ctx->k->t[LF_DT_Q8_0]) return 0;
+    if (T > MM_TCHUNK || !tk->gemm_packed) return 0;
     for (int i = 0; i < n; i++)
         if (!pk[i] || W[i]->type != W[0]->type || W[i]->ne0 != W[0]->ne0) return 0;
     return 1;
@@ -151,9 +152,10 @@ static int matmul_claimed(lf_opctx *ctx, const lf_mat *const *W, const uint8_t *
                           int64_t x_stride, float *const *y, const int64_t *y_stride, int T) {
     const lf_type_kernels *tk = &ctx->k->t[W[0]->type];
     const lf_type_kernels *ak = &ctx->k->t[tk->vec_dot_type];
-    const size_t act_row = lf_act_side_row_size(W[0]->ne0);
+    const int side = tk->vec_dot_type == LF_DT_Q8_0;
+    const size_t act_row = side ? lf_act_side_row_size(W[0]->ne0) : lf_kernels_act_size(ctx->k, W[0]->type, W[0]->ne0);
     if (act_row * (size_t)T > ctx->act_cap) return LFMRT_E_RANGE;
-    mm_job cj = {ctx->k, W[0], x, x_stride, NULL, 0, T, ctx->act, act_row, ak->from_f32, tk->gemv, tk->gemm_packed, 1,
+    mm_job cj = {ctx->k, W[0], x, x_stride, NULL, 0, T, ctx->act, act_row, ak->from_f32, tk->gemv, tk->gemm_packed, side,
                  pk[0]};
     lf_pool_run(T > 1 ? ctx->pool : NULL, mm_convert, &cj);
     mm_claims c = {.n = n, .T = T, .nth = lf_pool_size(ctx->pool), .gemm = tk->gemm_packed, .act = ctx->act,
@@ -182,14 +184,15 @@ int lf_matmul(lf_opctx *ctx, const lf_mat *W, const float *x, int64_t x_stride, 
      * every thread of this product uses the same layout */
     const uint8_t *pk = __atomic_load_n(&W->packed, __ATOMIC_ACQUIRE);
     if (claimable(ctx, &W, &pk, 1, T)) return matmul_claimed(ctx, &W, &pk, 1, x, x_stride, &y, &y_stride, T);
-    const int packed = pk && tk->gemm_packed && ak == &ctx->k->t[LF_DT_Q8_0];
+    const int packed = pk && tk->gemm_packed;
+    const int packed_side = packed && tk->vec_dot_type == LF_DT_Q8_0; /* else plain rows (Q8_K) */
     const int use_gemm = !packed && tk->gemm && T > 1;
-    const size_t act_row = packed     ? lf_act_side_row_size(W->ne0)
-                           : use_gemm ? lf_kernels_gemm_act_size(ctx->k, W->type, W->ne0)
-                                      : lf_kernels_act_size(ctx->k, W->type, W->ne0);
+    const size_t act_row = packed_side ? lf_act_side_row_size(W->ne0)
+                           : use_gemm  ? lf_kernels_gemm_act_size(ctx->k, W->type, W->ne0)
+                                       : lf_kernels_act_size(ctx->k, W->type, W->ne0);
     if (act_row * (size_t)T > ctx->act_cap) return LFMRT_E_RANGE;
     mm_job j = {ctx->k, W, x, x_stride, y, y_stride, T, ctx->act, act_row, ak->from_f32, tk->gemv,
-                packed ? tk->gemm_packed : use_gemm ? tk->gemm : NULL, packed || (use_gemm && tk->gemm_side),
+                packed ? tk->gemm_packed : use_gemm ? tk->gemm : NULL, packed_side || (use_gemm && tk->gemm_side),
                 packed ? pk : NULL};
     lf_pool_run(T > 1 ? ctx->pool : NULL, mm_convert, &j);
     lf_pool_run(ctx->pool, mm_rows, &j);

@@ -1,0 +1,146 @@
+/* kernels/x86_avx512/gemm_packed_k_avx512.c - Q4_K x Q8_K gemm (and, with one token, the decode gemv)
+ * over weights repacked at load into the Q4_K x16 layout (kernels/pack.h), AVX-512 VNNI.
+ *
+ * One row per 32-bit lane, so nothing is reduced across lanes. Per 256-element block and tile of up to
+ * 8 tokens: the codes of each 32-byte chunk (8 vectors) are split into low and high nibbles once; per
+ * token, each half sub-block (16 elements: |sum| <= 16 * 15 * 128, so it fits in 16 bits) is 4 vpdpbusd
+ * with the token's 4 activation bytes broadcast, and one vpdpwssd multiplies it by the row's sub-block
+ * scale (low 16 bits of the lane, high 0) into the block's integer sum. The mins term is 4 vpdpwssd of
+ * each row's (min 2p, min 2p+1) pair against the token's (sum of sub-block 2p, of 2p+1) pair, from the
+ * Q8_K bsums. Then acc += (d * da) * sum, acc -= (dmin * da) * mins (two fmas per block, f32).
+ * Every integer sum is exact; the f32 steps differ from the reference dot in order only (the reference
+ * sums 8 lanes per block; here one lane per row, block after block): the contract is the K-quant one,
+ * |fast - ref| <= 1e-5 * sum of |terms| (tests/kernels/test_gemm_packed_k.c).
+ *
+ * Per 16-row group, tokens go 8 at a time; the group's weights (nb * 2368 bytes) stay in L1/L2 while
+ * the token tiles pass over them. With one token (decode) the first tile prefetches PF bytes ahead into
+ * L2, as the Q4_0 packed gemm does.
+ */
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "format/quant_blocks.h"
+#include "kernels/kernels.h"
+#include "kernels/pack.h"
+#include "kernels/x86_avx512/avx512.h"
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#define TT 8 /* tokens per register tile */
+#define PF 4096
+#define LF_UNROLL _Pragma("GCC unroll 8")
+
+static inline int32_t load_i32(const void *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* The 4 (sub-block 2p, 2p+1) sums of a Q8_K block's activations as 16-bit pairs in 32-bit words:
+ * out[p] = (bs[2p] & 0xffff) | bs[2p+1] << 16, with bs[j] = bsums[2j] + bsums[2j+1] (|bs| <= 4096). */
+static inline __attribute__((always_inline)) void min_pairs(const lf_block_q8_k *a, __m512i out[4]) {
+    const __m256i bsp = _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)a->bsums),
+                                          _mm256_set1_epi16(1)); /* 8 x i32: bs[0..7] */
+    const __m256i pk = _mm256_packs_epi32(bsp, bsp);             /* i16: bs0..3 bs0..3 | bs4..7 bs4..7 */
+    const __m512i z = _mm512_castsi256_si512(pk);
+    out[0] = _mm512_permutexvar_epi32(_mm512_set1_epi32(0), z);
+    out[1] = _mm512_permutexvar_epi32(_mm512_set1_epi32(1), z);
+    out[2] = _mm512_permutexvar_epi32(_mm512_set1_epi32(4), z);
+    out[3] = _mm512_permutexvar_epi32(_mm512_set1_epi32(5), z);
+}
+
+/* acc[j] = rows of one group against token j (j < NT), blocks 0..nb. */
+static inline __attribute__((always_inline)) void group_tile(const uint8_t *grp, int64_t nb,
+                                                             const lf_block_q8_k *const tq[TT], __m512 acc[TT],
+                                                             const int NT, const int pf) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F), z = _mm512_setzero_si512();
+    LF_UNROLL
+    for (int j = 0; j < NT; j++) acc[j] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *o = grp + (size_t)b * LF_PACK_K4_BLOCK;
+        if (pf) {
+            LF_UNROLL
+            for (int l = 0; l < LF_PACK_K4_BLOCK; l += 64) _mm_prefetch((const char *)(o + PF + l), _MM_HINT_T1);
+        }
+        __m512i is[TT];
+        LF_UNROLL
+        for (int j = 0; j < NT; j++) is[j] = z;
+        for (int c = 0; c < 4; c++) {
+            const uint8_t *cv = o + 320 + 512 * c;
+            for (int h = 0; h < 2; h++) { /* h 0: low nibbles (sub-block 2c), 1: high (2c+1) */
+                __m512i w[8];
+                LF_UNROLL
+                for (int k = 0; k < 8; k++) {
+                    const __m512i v = _mm512_load_si512((const void *)(cv + 64 * k));
+                    w[k] = h ? _mm512_and_si512(_mm512_srli_epi16(v, 4), low4) : _mm512_and_si512(v, low4);
+                }
+                const __m512i sc = _mm512_cvtepu8_epi32(_mm_load_si128((const __m128i *)(const void *)(o + 64 + 16 * (2 * c + h))));
+                const int e0 = 64 * c + 32 * h; /* first element of the sub-block */
+                LF_UNROLL
+                for (int j = 0; j < NT; j++) {
+                    const int8_t *aq = tq[j][b].qs + e0;
+                    __m512i s0 = z, s1 = z;
+                    LF_UNROLL
+                    for (int k = 0; k < 4; k++) {
+                        s0 = _mm512_dpbusd_epi32(s0, w[k], _mm512_set1_epi32(load_i32(aq + 4 * k)));
+                        s1 = _mm512_dpbusd_epi32(s1, w[k + 4], _mm512_set1_epi32(load_i32(aq + 16 + 4 * k)));
+                    }
+                    is[j] = _mm512_dpwssd_epi32(_mm512_dpwssd_epi32(is[j], s0, sc), s1, sc);
+                }
+            }
+        }
+        __m512i mn[4];
+        LF_UNROLL
+        for (int p = 0; p < 4; p++) mn[p] = _mm512_cvtepu8_epi16(_mm256_load_si256((const __m256i *)(const void *)(o + 192 + 32 * p)));
+        const __m512 dv = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(const void *)o));
+        const __m512 mv = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(const void *)(o + 32)));
+        LF_UNROLL
+        for (int j = 0; j < NT; j++) {
+            __m512i bp[4];
+            min_pairs(&tq[j][b], bp);
+            __m512i ms = _mm512_dpwssd_epi32(z, mn[0], bp[0]);
+            ms = _mm512_dpwssd_epi32(ms, mn[1], bp[1]);
+            ms = _mm512_dpwssd_epi32(ms, mn[2], bp[2]);
+            ms = _mm512_dpwssd_epi32(ms, mn[3], bp[3]);
+            const __m512 da = _mm512_set1_ps(tq[j][b].d);
+            acc[j] = _mm512_fmadd_ps(_mm512_mul_ps(dv, da), _mm512_cvtepi32_ps(is[j]), acc[j]);
+            acc[j] = _mm512_fnmadd_ps(_mm512_mul_ps(mv, da), _mm512_cvtepi32_ps(ms), acc[j]);
+        }
+    }
+}
+
+void gemm_packed_q4_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                                  size_t w_stride, const void *a, size_t a_stride) {
+    const int64_t nb = n / LF_QK_K;
+    { /* the first PF bytes of the call's rows: the loop prefetches PF ahead of where it reads */
+        const size_t all = (size_t)((nrows + LF_PACK_ROWS - 1) / LF_PACK_ROWS) * w_stride;
+        for (size_t o = 0; o < (all < PF ? all : PF); o += 64) _mm_prefetch((const char *)w + o, _MM_HINT_T1);
+    }
+    for (int64_t r0 = 0; r0 < nrows; r0 += LF_PACK_ROWS) {
+        const int64_t nr = nrows - r0 < LF_PACK_ROWS ? nrows - r0 : LF_PACK_ROWS;
+        const __mmask16 keep = (__mmask16)((1u << nr) - 1);
+        const uint8_t *grp = (const uint8_t *)w + (size_t)(r0 / LF_PACK_ROWS) * w_stride;
+        for (int64_t t1 = 0; t1 < ntok; t1 += TT) {
+            const int nt = ntok - t1 < TT ? (int)(ntok - t1) : TT;
+            const lf_block_q8_k *tq[TT];
+            for (int j = 0; j < TT; j++)
+                tq[j] = (const lf_block_q8_k *)(const void *)((const uint8_t *)a + (size_t)(t1 + (j < nt ? j : nt - 1)) * a_stride);
+            __m512 acc[TT];
+            const int pf = t1 == 0;
+            switch (nt) {
+            case 1: group_tile(grp, nb, tq, acc, 1, pf); break;
+            case 2: group_tile(grp, nb, tq, acc, 2, pf); break;
+            case 3: group_tile(grp, nb, tq, acc, 3, pf); break;
+            case 4: group_tile(grp, nb, tq, acc, 4, pf); break;
+            case 5: group_tile(grp, nb, tq, acc, 5, pf); break;
+            case 6: group_tile(grp, nb, tq, acc, 6, pf); break;
+            case 7: group_tile(grp, nb, tq, acc, 7, pf); break;
+            default: group_tile(grp, nb, tq, acc, 8, pf); break;
+            }
+            for (int j = 0; j < nt; j++) _mm512_mask_storeu_ps(s + (size_t)(t1 + j) * s_stride + r0, keep, acc[j]);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+/* tests/kernels/test_gemm_packed_k.c - the Q4_K x16 packed layout (kernels/pack.h) and the gemm that
+ * reads it: packing then unpacking gives every row back byte for byte (all 96 bits of each block's packed
+ * scales, tail groups included), the group size is the documented one, one spot of the layout is checked
+ * by hand, and the table's Q4_K gemm_packed agrees with the reference dot of the original row within the
+ * K-quant contract (|fast - ref| <= 1e-5 * sum of |terms|, as tests/kernels/test_kquant.c), for 1 token
+ * (decode) to many (prefill), partial groups, extreme codes and scales, and padded strides; outputs past
+ * the rows and between token rows stay untouched. A table without the entry prints a SKIP line.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format/dtype.h"
+#include "format/quant_blocks.h"
+#include "kernels/kernels.h"
+#include "kernels/pack.h"
+#include "kernels/ref/ref.h"
+#include "gemm_check.h"
+#include "rand_blocks.h"
+#include "testutil.h"
+
+static const float SENTINEL = 12345.0f;
+
+static void *alloc64(size_t n) {
+    void *p = aligned_alloc(64, (n + 63) & ~(size_t)63);
+    assert_non_null(p);
+    return p;
+}
+
+/* Random Q4_K rows; with `extreme`, every other row has codes 15 and scales/mins 63 (the largest
+ * integer sums the kernel forms). */
+static void rand_rows(uint8_t *w, size_t rb, int nr, int64_t n, uint64_t *rng, int extreme) {
+    for (int r = 0; r < nr; r++) {
+        lf_rand_row(LF_DT_Q4_K, w + rb * (size_t)r, n, rng);
+        if (!extreme || r % 2) continue;
+        lf_block_q4_k *b = (lf_block_q4_k *)(void *)(w + rb * (size_t)r);
+        for (int64_t i = 0; i < n / 256; i++) {
+            memset(b[i].qs, 0xFF, sizeof b[i].qs);
+            memset(b[i].scales, 0xFF, sizeof b[i].scales);
+        }
+    }
+}
+
+static void test_layout_roundtrip(void **state) {
+    (void)state;
+    const int64_t ns[] = {256, 768, 2048};
+    const int rows[] = {1, 15, 16, 17, 40};
+    uint64_t rng = 4711;
+    for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++)
+        for (size_t ri = 0; ri < sizeof rows / sizeof *rows; ri++) {
+            const int64_t n = ns[ni], nb = n / 256;
+            const int nr = rows[ri];
+            const size_t rb = (size_t)nb * sizeof(lf_block_q4_k);
+            const size_t gb = lf_pack_group_bytes(LF_DT_Q4_K, n);
+            assert_int_equal(gb, (size_t)nb * 2368);
+            assert_int_equal(LF_PACK_K4_BLOCK % 64, 0);
+            const int64_t ng = (nr + 15) / 16;
+            assert_int_equal(lf_pack_bytes(LF_DT_Q4_K, n, nr), gb * (size_t)ng);
+            uint8_t *w = malloc(rb * (size_t)nr);
+            assert_non_null(w);
+            rand_rows(w, rb, nr, n, &rng, (int)(ri % 2));
+            for (int r = 0; r < nr; r++) /* every bit of the scales varies, not only what rand_row sets */
+                for (int64_t b = 0; b < nb; b++)
+                    for (int i = 0; i < 12; i++)
+                        ((lf_block_q4_k *)(void *)(w + rb * (size_t)r))[b].scales[i] = (uint8_t)lf_test_rand(&rng);
+            uint8_t *p = alloc64(gb * (size_t)ng);
+            assert_int_equal(lf_pack_groups(LF_DT_Q4_K, n, nr, w, rb, p, 0, ng / 2), 0);
+            assert_int_equal(lf_pack_groups(LF_DT_Q4_K, n, nr, w, rb, p, ng / 2, ng), 0);
+            uint8_t *row = malloc(rb);
+            assert_non_null(row);
+            for (int64_t g = 0; g < ng; g++)
+                for (int i = 0; i < 16; i++) {
+                    const int64_t r = g * 16 + i, src = r < nr ? r : nr - 1;
+                    lf_unpack_row(LF_DT_Q4_K, n, p + gb * (size_t)g, i, row);
+                    assert_memory_equal(row, w + rb * (size_t)src, rb);
+                }
+            if (nr >= 2) { /* row 1, last block: d, scale 5, min 3, code bytes 4k.. of chunk 2 */
+                const lf_block_q4_k *x = (const lf_block_q4_k *)(const void *)(w + rb) + (nb - 1);
+                const uint8_t *o = p + (size_t)(nb - 1) * LF_PACK_K4_BLOCK;
+                uint8_t sc, mn, sc3, mn3;
+                lf_k_scale_min(5, x->scales, &sc, &mn);
+                lf_k_scale_min(3, x->scales, &sc3, &mn3);
+                assert_memory_equal(o + 2, &x->d, 2);
+                assert_memory_equal(o + 32 + 2, &x->dmin, 2);
+                assert_int_equal(o[64 + 16 * 5 + 1], sc);
+                assert_int_equal(o[192 + 32 * 1 + 2 * 1 + 1], mn3);
+                assert_memory_equal(o + 320 + 512 * 2 + 64 * 3 + 4, x->qs + 64 + 12, 4);
+            }
+            free(row);
+            free(p);
+            free(w);
+        }
+    assert_int_equal(lf_pack_group_bytes(LF_DT_Q4_K, 128), 0); /* not a whole block */
+}
+
+/* sum over the row of |d*sc*q*a| + |dmin*mn*a| (test_kquant.c's M for Q4_K) */
+static double magnitude(const uint8_t *w, const float *a, int64_t n) {
+    uint8_t blk[sizeof(lf_block_q4_k)];
+    float y0[256], y1[256];
+    double m = 0.0;
+    for (int64_t b = 0; b < n / 256; b++) {
+        const uint8_t *p = w + (size_t)b * sizeof(lf_block_q4_k);
+        memcpy(blk, p, sizeof blk);
+        memset(blk + 2, 0, 2); /* dmin = 0 */
+        dequant_row_q4_k_ref(blk, y0, 256);
+        memcpy(blk, p, sizeof blk);
+        memset(blk, 0, 2); /* d = 0 */
+        dequant_row_q4_k_ref(blk, y1, 256);
+        for (int l = 0; l < 256; l++) m += (fabs(y0[l]) + fabs(y1[l])) * fabs(a[256 * b + l]);
+    }
+    return m;
+}
+
+static void test_gemm_packed_close(void **state) {
+    (void)state;
+    lf_kernels k, ref;
+    lf_kernels_init(&k, lf_cpu_detect());
+    lf_kernels_init_ref(&ref);
+    assert_null(ref.t[LF_DT_Q4_K].gemm_packed);
+    if (!k.t[LF_DT_Q4_K].gemm_packed) {
+        printf("SKIP: no Q4_K gemm_packed kernel on this CPU (needs AVX-512 VNNI)\n");
+        return;
+    }
+    assert_int_equal(k.t[LF_DT_Q4_K].vec_dot_type, LF_DT_Q8_K);
+    const int64_t ns[] = {256, 768, 2048};
+    const int rows[] = {1, 5, 16, 17, 33};
+    const int toks[] = {1, 2, 3, 4, 7, 8, 9, 17};
+    uint64_t rng = 99;
+    int cases = 0;
+    for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++) {
+        const int64_t n = ns[ni], nb = n / 256;
+        const size_t rb = (size_t)nb * sizeof(lf_block_q4_k), ab = (size_t)nb * sizeof(lf_block_q8_k);
+        const size_t gb = lf_pack_group_bytes(LF_DT_Q4_K, n);
+        float *x = malloc(sizeof(float) * (size_t)n), *adq = malloc(sizeof(float) * (size_t)n * 17);
+        assert_non_null(x);
+        assert_non_null(adq);
+        for (size_t ri = 0; ri < sizeof rows / sizeof *rows; ri++)
+            for (size_t ti = 0; ti < sizeof toks / sizeof *toks; ti++) {
+                const int nr = rows[ri], nt = toks[ti];
+                const size_t a_stride = ab + (ti % 2 ? 8 : 0), s_stride = (size_t)nr + (ti % 3);
+                uint8_t *a = malloc(a_stride * (size_t)nt);
+                assert_non_null(a);
+                for (int tok = 0; tok < nt; tok++) {
+                    for (int64_t i = 0; i < n; i++) x[i] = lf_test_randf(&rng) * (float)(1 + (i / 256 + tok) % 5);
+                    if (tok % 3 == 2) x[5] = -40.0f; /* a block whose largest value is negative: codes reach -128 */
+                    quantize_row_q8_k_ref(x, a + a_stride * (size_t)tok, n);
+                    dequant_row_q8_k_ref(a + a_stride * (size_t)tok, adq + (size_t)tok * (size_t)n, n);
+                }
+                uint8_t *w = malloc(rb * (size_t)nr);
+                assert_non_null(w);
+                rand_rows(w, rb, nr, n, &rng, (int)((ri + ti) % 2));
+                const int64_t ng = (nr + 15) / 16;
+                uint8_t *p = alloc64(gb * (size_t)ng);
+                assert_int_equal(lf_pack_groups(LF_DT_Q4_K, n, nr, w, rb, p, 0, ng), 0);
+                float *s = lf_gemm_out_new(s_stride, nt, SENTINEL);
+                k.t[LF_DT_Q4_K].gemm_packed(n, nr, nt, s, s_stride, p, gb, a, a_stride);
+                for (int tok = 0; tok < nt; tok++)
+                    for (size_t r = 0; r < s_stride; r++) {
+                        const float got = s[(size_t)tok * s_stride + r];
+                        if (r >= (size_t)nr) {
+                            assert_true(got == SENTINEL);
+                            continue;
+                        }
+                        float want;
+                        ref.t[LF_DT_Q4_K].dot(n, &want, w + rb * r, a + a_stride * (size_t)tok);
+                        const double tol = 1e-5 * magnitude(w + rb * r, adq + (size_t)tok * (size_t)n, n) + 1e-30;
+                        if (!(fabs((double)got - (double)want) <= tol)) {
+                            fprintf(stderr, "Q4_K packed n %lld rows %d toks %d: out[%d][%zu] %.9g ref %.9g tol %.3g\n",
+                                    (long long)n, nr, nt, tok, r, (double)got, (double)want, tol);
+                            fail();
+                        }
+                    }
+                assert_true(s[s_stride * (size_t)nt] == SENTINEL);
+                cases++;
+                free(s);
+                free(p);
+                free(w);
+                free(a);
+            }
+        free(x);
+        free(adq);
+    }
+    assert_int_equal(cases, 3 * 5 * 8);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_layout_roundtrip),
+        cmocka_unit_test(test_gemm_packed_close),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
