@@ -55,10 +55,41 @@ static void k4_unpack_block(const uint8_t *o, int i, lf_block_q4_k *x) {
         for (int k = 0; k < 8; k++) memcpy(x->qs + 32 * c + 4 * k, o + K4_CODES + 512 * c + 64 * k + 4 * i, 4);
 }
 
+/* ---- Q6_K (kernels/pack.h): per 256-element block, LF_PACK_K6_BLOCK bytes of 16 rows ----------------- */
+enum { K6_D = 0, K6_SC = 64, K6_QL = 320, K6_QH = 2368 };
+_Static_assert(K6_QH + 1024 == LF_PACK_K6_BLOCK, "Q6_K packed block layout");
+
+static void k6_pack_block(const lf_block_q6_k *const blk[LF_PACK_ROWS], uint8_t *o) {
+    memset(o + 32, 0, 32); /* padding after the d of the 16 rows */
+    for (int i = 0; i < LF_PACK_ROWS; i++) {
+        const lf_block_q6_k *x = blk[i];
+        memcpy(o + K6_D + 2 * i, &x->d, 2);
+        for (int j = 0; j < 16; j++) o[K6_SC + 32 * (j / 2) + 2 * i + (j % 2)] = (uint8_t)x->scales[j];
+        for (int h = 0; h < 2; h++) {
+            for (int k = 0; k < 16; k++) memcpy(o + K6_QL + 1024 * h + 64 * k + 4 * i, x->ql + 64 * h + 4 * k, 4);
+            for (int k = 0; k < 8; k++) memcpy(o + K6_QH + 512 * h + 64 * k + 4 * i, x->qh + 32 * h + 4 * k, 4);
+        }
+    }
+}
+
+static void k6_unpack_block(const uint8_t *o, int i, lf_block_q6_k *x) {
+    memcpy(&x->d, o + K6_D + 2 * i, 2);
+    for (int j = 0; j < 16; j++) x->scales[j] = (int8_t)o[K6_SC + 32 * (j / 2) + 2 * i + (j % 2)];
+    for (int h = 0; h < 2; h++) {
+        for (int k = 0; k < 16; k++) memcpy(x->ql + 64 * h + 4 * k, o + K6_QL + 1024 * h + 64 * k + 4 * i, 4);
+        for (int k = 0; k < 8; k++) memcpy(x->qh + 32 * h + 4 * k, o + K6_QH + 512 * h + 64 * k + 4 * i, 4);
+    }
+}
+
+/* the K-quant types with a packed layout: block bytes per 16 rows, 0 for the others */
+static size_t k_block_bytes(uint32_t type) {
+    return type == LF_DT_Q4_K ? LF_PACK_K4_BLOCK : type == LF_DT_Q6_K ? LF_PACK_K6_BLOCK : 0;
+}
+
 size_t lf_pack_group_bytes(uint32_t type, int64_t n) {
     size_t bs;
     int nv;
-    if (type == LF_DT_Q4_K) return n > 0 && n % LF_QK_K == 0 ? (size_t)(n / LF_QK_K) * LF_PACK_K4_BLOCK : 0;
+    if (k_block_bytes(type)) return n > 0 && n % LF_QK_K == 0 ? (size_t)(n / LF_QK_K) * k_block_bytes(type) : 0;
     if (!pack_codes(type, &bs, &nv) || n <= 0 || n % LF_QK) return 0;
     const int64_t nb = n / LF_QK;
     return scales_bytes(nb) + (size_t)nb * (size_t)nv * 64;
@@ -73,17 +104,25 @@ int lf_pack_groups(uint32_t type, int64_t n, int64_t nrows, const void *w, size_
     size_t bs;
     int nv;
     const size_t gb = lf_pack_group_bytes(type, n);
-    if (gb && type == LF_DT_Q4_K) {
+    if (gb && k_block_bytes(type)) {
+        const size_t kb = k_block_bytes(type), bs_k = type == LF_DT_Q4_K ? sizeof(lf_block_q4_k) : sizeof(lf_block_q6_k);
         for (int64_t g = g0; g < g1; g++) {
-            const lf_block_q4_k *row[LF_PACK_ROWS];
+            const uint8_t *row[LF_PACK_ROWS];
             for (int i = 0; i < LF_PACK_ROWS; i++) {
                 const int64_t r = g * LF_PACK_ROWS + i;
-                row[i] = (const lf_block_q4_k *)(const void *)((const uint8_t *)w + (size_t)(r < nrows ? r : nrows - 1) * w_stride);
+                row[i] = (const uint8_t *)w + (size_t)(r < nrows ? r : nrows - 1) * w_stride;
             }
             for (int64_t b = 0; b < n / LF_QK_K; b++) {
-                const lf_block_q4_k *blk[LF_PACK_ROWS];
-                for (int i = 0; i < LF_PACK_ROWS; i++) blk[i] = row[i] + b;
-                k4_pack_block(blk, (uint8_t *)dst + (size_t)g * gb + (size_t)b * LF_PACK_K4_BLOCK);
+                uint8_t *o = (uint8_t *)dst + (size_t)g * gb + (size_t)b * kb;
+                if (type == LF_DT_Q4_K) {
+                    const lf_block_q4_k *blk[LF_PACK_ROWS];
+                    for (int i = 0; i < LF_PACK_ROWS; i++) blk[i] = (const lf_block_q4_k *)(const void *)(row[i] + (size_t)b * bs_k);
+                    k4_pack_block(blk, o);
+                } else {
+                    const lf_block_q6_k *blk[LF_PACK_ROWS];
+                    for (int i = 0; i < LF_PACK_ROWS; i++) blk[i] = (const lf_block_q6_k *)(const void *)(row[i] + (size_t)b * bs_k);
+                    k6_pack_block(blk, o);
+                }
             }
         }
         return 0;
@@ -124,6 +163,11 @@ void lf_unpack_row(uint32_t type, int64_t n, const void *group, int row, void *o
     if (type == LF_DT_Q4_K) {
         for (int64_t b = 0; b < n / LF_QK_K; b++)
             k4_unpack_block((const uint8_t *)group + (size_t)b * LF_PACK_K4_BLOCK, row, (lf_block_q4_k *)out + b);
+        return;
+    }
+    if (type == LF_DT_Q6_K) {
+        for (int64_t b = 0; b < n / LF_QK_K; b++)
+            k6_unpack_block((const uint8_t *)group + (size_t)b * LF_PACK_K6_BLOCK, row, (lf_block_q6_k *)out + b);
         return;
     }
     if (!pack_codes(type, &bs, &nv)) return;

@@ -15,6 +15,12 @@
  *             each row's pair in its 32-bit lane);
  *   [320, 2368) codes: chunk c (0..3, the 32 bytes qs[32c..32c+31]: low nibbles elements 64c.., high
  *             nibbles 64c+32..) as 8 vectors of 16 lanes, lane `row` of vector k holding bytes 4k..4k+3.
+ * Q6_K (n a multiple of 256): per block, LF_PACK_K6_BLOCK bytes:
+ *   [0, 32) the 16 rows' f16 d, [32, 64) zero;
+ *   [64, 320) the int8 scales as pairs, [pair p][row][2] = scales 2p, 2p+1 (sign-extended to 16 bits,
+ *             each row's pair in its 32-bit lane);
+ *   [320, 2368) ql: half h (0, 1) then vector k (0..15), lane `row` = bytes ql[64h + 4k .. +3];
+ *   [2368, 3392) qh: half h then vector k (0..7), lane `row` = bytes qh[32h + 4k .. +3].
  * Groups follow one another; group g starts at g * lf_pack_group_bytes. Every code vector is 64-byte
  * aligned when the buffer is. Which types have the layout, and the gemm that reads it, are kernel
  * table entries (lf_type_kernels.pack / gemm_packed).
@@ -27,6 +33,7 @@
 
 #define LF_PACK_ROWS 16
 #define LF_PACK_K4_BLOCK 2368 /* bytes of one Q4_K block of a packed group (37 x 64) */
+#define LF_PACK_K6_BLOCK 3392 /* bytes of one Q6_K block of a packed group (53 x 64) */
 
 /* Bytes of one packed group of rows of n values of type (a multiple of 64), 0 if the type has no
  * packed layout. */

@@ -1,5 +1,6 @@
-/* kernels/x86_avx512/gemm_packed_k_avx512.c - Q4_K x Q8_K gemm (and, with one token, the decode gemv)
- * over weights repacked at load into the Q4_K x16 layout (kernels/pack.h), AVX-512 VNNI.
+/* kernels/x86_avx512/gemm_packed_k_avx512.c - Q4_K and Q6_K x Q8_K gemms (and, with one token, the
+ * decode gemvs) over weights repacked at load into their x16 layouts (kernels/pack.h), AVX-512 VNNI.
+ * Q4_K below; Q6_K at group_tile6.
  *
  * One row per 32-bit lane, so nothing is reduced across lanes. Per 256-element block and tile of up to
  * 8 tokens: the codes of each 32-byte chunk (8 vectors) are split into low and high nibbles once; per
@@ -112,8 +113,86 @@ static inline __attribute__((always_inline)) void group_tile(const uint8_t *grp,
     }
 }
 
-void gemm_packed_q4_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
-                                  size_t w_stride, const void *a, size_t a_stride) {
+/* Q6_K: acc[j] = rows of one group against token j (j < NT). Per half h, pair of sub-blocks m and
+ * quarter: the 6-bit codes of 4 elements per lane from ql nibbles and qh bit pairs (and/shift/or), 4
+ * vpdpbusd per sub-block of 16 (|sum| <= 16 * 63 * 128: too large for 16 bits, so vpmulld by the
+ * sign-extended scale), then the -32 offset as 32 * sum(scale * bsum), 8 vpdpwssd of the scale pairs
+ * against the Q8_K bsums pairs. acc += (d * da) * sum. */
+static inline __attribute__((always_inline)) void group_tile6(const uint8_t *grp, int64_t nb,
+                                                              const lf_block_q8_k *const tq[TT], __m512 acc[TT],
+                                                              const int NT, const int pf) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F), m30 = _mm512_set1_epi8(0x30), z = _mm512_setzero_si512();
+    LF_UNROLL
+    for (int j = 0; j < NT; j++) acc[j] = _mm512_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *o = grp + (size_t)b * LF_PACK_K6_BLOCK;
+        if (pf) {
+            LF_UNROLL
+            for (int l = 0; l < LF_PACK_K6_BLOCK; l += 64) _mm_prefetch((const char *)(o + PF + l), _MM_HINT_T1);
+        }
+        __m512i is[TT];
+        LF_UNROLL
+        for (int j = 0; j < NT; j++) { /* the offset: -32 * sum over sub-blocks of scale * bsum */
+            __m512i c = z;
+            LF_UNROLL
+            for (int p = 0; p < 8; p++)
+                c = _mm512_dpwssd_epi32(c, _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(const void *)(o + 64 + 32 * p))),
+                                        _mm512_set1_epi32(load_i32(tq[j][b].bsums + 2 * p)));
+            is[j] = _mm512_sub_epi32(z, _mm512_slli_epi32(c, 5));
+        }
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = o + 320 + 1024 * h, *qh = o + 2368 + 512 * h;
+            for (int q = 0; q < 4; q++) { /* quarter: elements 128h + 32q .. +31, sub-blocks 8h + 2q + m */
+                const __m512i sp = _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(const void *)(o + 64 + 32 * (4 * h + q))));
+                for (int m = 0; m < 2; m++) {
+                    const __m512i sc = m ? _mm512_srai_epi32(sp, 16) : _mm512_srai_epi32(_mm512_slli_epi32(sp, 16), 16);
+                    __m512i w[4];
+                    LF_UNROLL
+                    for (int kk = 0; kk < 4; kk++) {
+                        const int k = 4 * m + kk;
+                        const __m512i a = _mm512_load_si512((const void *)(ql + 64 * (k + (q & 1) * 8)));
+                        const __m512i hb = _mm512_load_si512((const void *)(qh + 64 * k));
+                        const __m512i lo = q < 2 ? _mm512_and_si512(a, low4) : _mm512_and_si512(_mm512_srli_epi16(a, 4), low4);
+                        const __m512i hi = q == 0 ? _mm512_slli_epi16(hb, 4)
+                                           : q == 1 ? _mm512_slli_epi16(hb, 2)
+                                           : q == 2 ? hb
+                                                    : _mm512_srli_epi16(hb, 2);
+                        w[kk] = _mm512_or_si512(lo, _mm512_and_si512(hi, m30));
+                    }
+                    const int e0 = 128 * h + 32 * q + 16 * m; /* first element of the sub-block */
+                    LF_UNROLL
+                    for (int j = 0; j < NT; j++) {
+                        const int8_t *aq = tq[j][b].qs + e0;
+                        __m512i s0 = _mm512_dpbusd_epi32(z, w[0], _mm512_set1_epi32(load_i32(aq)));
+                        __m512i s1 = _mm512_dpbusd_epi32(z, w[1], _mm512_set1_epi32(load_i32(aq + 4)));
+                        s0 = _mm512_dpbusd_epi32(s0, w[2], _mm512_set1_epi32(load_i32(aq + 8)));
+                        s1 = _mm512_dpbusd_epi32(s1, w[3], _mm512_set1_epi32(load_i32(aq + 12)));
+                        is[j] = _mm512_add_epi32(is[j], _mm512_mullo_epi32(_mm512_add_epi32(s0, s1), sc));
+                    }
+                }
+            }
+        }
+        const __m512 dv = _mm512_cvtph_ps(_mm256_load_si256((const __m256i *)(const void *)o));
+        LF_UNROLL
+        for (int j = 0; j < NT; j++)
+            acc[j] = _mm512_fmadd_ps(_mm512_mul_ps(dv, _mm512_set1_ps(tq[j][b].d)), _mm512_cvtepi32_ps(is[j]), acc[j]);
+    }
+}
+
+#define TILE_CASES(FN)                                  \
+    switch (nt) {                                       \
+    case 1: FN(grp, nb, tq, acc, 1, pf); break;         \
+    case 2: FN(grp, nb, tq, acc, 2, pf); break;         \
+    case 3: FN(grp, nb, tq, acc, 3, pf); break;         \
+    case 4: FN(grp, nb, tq, acc, 4, pf); break;         \
+    case 5: FN(grp, nb, tq, acc, 5, pf); break;         \
+    case 6: FN(grp, nb, tq, acc, 6, pf); break;         \
+    case 7: FN(grp, nb, tq, acc, 7, pf); break;         \
+    default: FN(grp, nb, tq, acc, 8, pf); break;        \
+    }
+
+static void gemm_packed_k(const int six, int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride,
+                          const void *w, size_t w_stride, const void *a, size_t a_stride) {
     const int64_t nb = n / LF_QK_K;
     { /* the first PF bytes of the call's rows: the loop prefetches PF ahead of where it reads */
         const size_t all = (size_t)((nrows + LF_PACK_ROWS - 1) / LF_PACK_ROWS) * w_stride;
@@ -130,17 +209,22 @@ void gemm_packed_q4_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float 
                 tq[j] = (const lf_block_q8_k *)(const void *)((const uint8_t *)a + (size_t)(t1 + (j < nt ? j : nt - 1)) * a_stride);
             __m512 acc[TT];
             const int pf = t1 == 0;
-            switch (nt) {
-            case 1: group_tile(grp, nb, tq, acc, 1, pf); break;
-            case 2: group_tile(grp, nb, tq, acc, 2, pf); break;
-            case 3: group_tile(grp, nb, tq, acc, 3, pf); break;
-            case 4: group_tile(grp, nb, tq, acc, 4, pf); break;
-            case 5: group_tile(grp, nb, tq, acc, 5, pf); break;
-            case 6: group_tile(grp, nb, tq, acc, 6, pf); break;
-            case 7: group_tile(grp, nb, tq, acc, 7, pf); break;
-            default: group_tile(grp, nb, tq, acc, 8, pf); break;
+            if (six) {
+                TILE_CASES(group_tile6)
+            } else {
+                TILE_CASES(group_tile)
             }
             for (int j = 0; j < nt; j++) _mm512_mask_storeu_ps(s + (size_t)(t1 + j) * s_stride + r0, keep, acc[j]);
         }
     }
+}
+
+void gemm_packed_q4_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                                  size_t w_stride, const void *a, size_t a_stride) {
+    gemm_packed_k(0, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
+}
+
+void gemm_packed_q6_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                                  size_t w_stride, const void *a, size_t a_stride) {
+    gemm_packed_k(1, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
 }
