@@ -66,6 +66,7 @@ else
     run "$m" 1 1
   done
   run "$(model lfm2 lfm2-350m f16)" 2 1
+  run "$(model lfm2 lfm2-350m q4_k_m)" 2 1 # no target: the mix users download most (Q4_K + Q6_K)
   run "$(model lfm2 lfm2-1.2b q4_0)" 2 1
   for ty in q4_0 q8_0; do
     run "$(model qwen3 qwen3-0.6b "$ty")" 2 1
