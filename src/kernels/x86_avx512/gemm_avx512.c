@@ -171,7 +171,7 @@ static inline __attribute__((always_inline)) void tile(const panel *p, int nkb, 
         LF_UNROLL
         for (int g = 0; g < 8; g++) wq[g] = p->q[kb][g];
         const __m512 dw = p->d[kb];
-        lf_q8_block_tokens(wq, dw, b, tq, ts, acc, NT, Q4);
+        lf_q8_block_tokens(wq, dw, b, tq, ts, acc, NT, Q4, 0);
     }
 }
 

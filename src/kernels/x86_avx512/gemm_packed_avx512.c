@@ -3,9 +3,9 @@
  *
  * The layout already has one row per 32-bit lane, so the loop is the inner tile of the in-call panel
  * gemm (gemm_avx512.c) without its packing: per block, the 16 row scales are one vcvtph2ps, the codes
- * are 4 (Q4_0, then nibbles split with and/shift) or 8 (Q8_0, already unsigned) 64-byte loads, and per
- * token 8 vpdpbusd with the token's 4 activation bytes broadcast from memory leave each row's exact
- * integer block sum in its lane; the accumulator starts at the block's -8*sum(a) or -128*sum(a) (the
+ * are 4 (Q4_0, then nibbles split with two ands: low, and high kept x16) or 8 (Q8_0, already unsigned)
+ * 64-byte loads, and per token 8 vpdpbusd (two chains of 4) with the token's 4 activation bytes broadcast
+ * from memory leave each row's exact integer block sum in its lane; the accumulator starts at the block's -8*sum(a) or -128*sum(a) (the
  * lf_act_side entry), which removes the unsigned offset. The f32 steps are the reference's, in its
  * order (Q4_0: acc += ((float)sum * dw) * da; Q8_0: acc += (float)sum * (dw * da); blocks in order),
  * so each output equals the reference dot of the row bit for bit.
@@ -63,13 +63,13 @@ static inline __attribute__((always_inline)) void group_tile(const uint8_t *sc, 
             for (int k = 0; k < 4; k++) {
                 const __m512i v = _mm512_load_si512((const void *)(c + 64 * k));
                 wq[k] = _mm512_and_si512(v, low4);
-                wq[k + 4] = _mm512_and_si512(_mm512_srli_epi16(v, 4), low4);
+                wq[k + 4] = _mm512_andnot_si512(low4, v); /* 16 x the high nibble (HI16 below) */
             }
         } else {
             LF_UNROLL
             for (int k = 0; k < 8; k++) wq[k] = _mm512_load_si512((const void *)(c + 64 * k));
         }
-        lf_q8_block_tokens(wq, dw, b, tq, ts, acc, NT, Q4);
+        lf_q8_block_tokens(wq, dw, b, tq, ts, acc, NT, Q4, Q4);
     }
 }
 

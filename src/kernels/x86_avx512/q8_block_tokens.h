@@ -29,11 +29,12 @@ static inline int32_t lf_q8bt_load_i32(const uint8_t *p) {
 }
 
 /* acc[j] += block b of the 16 rows (codes wq, scales dw) against token j (Q8_0 row tq[j], side entries
- * ts[j]), for j < NT. */
+ * ts[j]), for j < NT. HI16 (Q4_0 only): wq[4..7] hold 16 x the high nibbles (the byte masked with 0xF0,
+ * which saves the unpack a shift per vector), so their chain's sum is shifted right by 4, exactly. */
 static inline __attribute__((always_inline)) void lf_q8_block_tokens(const __m512i wq[8], __m512 dw, int64_t b,
                                                                    const uint8_t *const tq[8],
                                                                    const lf_act_side *const ts[8], __m512 acc[8],
-                                                                   const int NT, const int Q4) {
+                                                                   const int NT, const int Q4, const int HI16) {
     _Pragma("GCC unroll 8") for (int j = 0; j < NT; j++) {
         const uint8_t *aq = tq[j] + (size_t)b * sizeof(lf_block_q8_0) + 2;
         const lf_act_side *sd = &ts[j][b];
@@ -44,7 +45,7 @@ static inline __attribute__((always_inline)) void lf_q8_block_tokens(const __m51
             s = _mm512_dpbusd_epi32(s, wq[g], _mm512_set1_epi32(lf_q8bt_load_i32(aq + 4 * g)));
             s1 = _mm512_dpbusd_epi32(s1, wq[g + 4], _mm512_set1_epi32(lf_q8bt_load_i32(aq + 4 * g + 16)));
         }
-        s = _mm512_add_epi32(s, s1);
+        s = _mm512_add_epi32(s, HI16 ? _mm512_srai_epi32(s1, 4) : s1); /* an exact multiple of 16 */
         const __m512 f = _mm512_cvtepi32_ps(s);
         const __m512 da = _mm512_set1_ps(sd->d);
         const __m512 prod = Q4 ? _mm512_mul_ps(_mm512_mul_ps(f, dw), da) : _mm512_mul_ps(f, _mm512_mul_ps(dw, da));
