@@ -22,37 +22,45 @@ static size_t scales_bytes(int64_t nb) { return ((size_t)nb * 32 + 63) & ~(size_
 enum { K4_D = 0, K4_DMIN = 32, K4_SC = 64, K4_MN = 192, K4_CODES = 320 };
 _Static_assert(K4_CODES + 2048 == LF_PACK_K4_BLOCK, "Q4_K packed block layout");
 
-static void k4_pack_block(const lf_block_q4_k *const blk[LF_PACK_ROWS], uint8_t *o) {
+/* Q4_K and Q5_K share the layout; Q5_K appends its qh bits (q5: non-NULL): [2368, 2880) as 8 vectors,
+ * lane `row` of vector k = bytes qh[4k .. 4k+3]. */
+static void k4_pack_block(const uint8_t *const blk[LF_PACK_ROWS], int q5, uint8_t *o) {
     for (int i = 0; i < LF_PACK_ROWS; i++) {
-        const lf_block_q4_k *x = blk[i];
-        memcpy(o + K4_D + 2 * i, &x->d, 2);
-        memcpy(o + K4_DMIN + 2 * i, &x->dmin, 2);
+        /* Q4_K: d, dmin, scales[12], qs[128]; Q5_K: d, dmin, scales[12], qh[32], qs[128] */
+        const uint8_t *x = blk[i], *scales = x + 4, *qh = x + 16, *qs = x + (q5 ? 48 : 16);
+        memcpy(o + K4_D + 2 * i, x, 2);
+        memcpy(o + K4_DMIN + 2 * i, x + 2, 2);
         for (int j = 0; j < 8; j++) {
             uint8_t sc, mn;
-            lf_k_scale_min(j, x->scales, &sc, &mn);
+            lf_k_scale_min(j, scales, &sc, &mn);
             o[K4_SC + 16 * j + i] = sc;
             o[K4_MN + 32 * (j / 2) + 2 * i + (j % 2)] = mn;
         }
         for (int c = 0; c < 4; c++)
-            for (int k = 0; k < 8; k++) memcpy(o + K4_CODES + 512 * c + 64 * k + 4 * i, x->qs + 32 * c + 4 * k, 4);
+            for (int k = 0; k < 8; k++) memcpy(o + K4_CODES + 512 * c + 64 * k + 4 * i, qs + 32 * c + 4 * k, 4);
+        if (q5)
+            for (int k = 0; k < 8; k++) memcpy(o + LF_PACK_K4_BLOCK + 64 * k + 4 * i, qh + 4 * k, 4);
     }
 }
 
-static void k4_unpack_block(const uint8_t *o, int i, lf_block_q4_k *x) {
-    memcpy(&x->d, o + K4_D + 2 * i, 2);
-    memcpy(&x->dmin, o + K4_DMIN + 2 * i, 2);
+static void k4_unpack_block(const uint8_t *o, int i, int q5, uint8_t *x) {
+    uint8_t *scales = x + 4, *qh = x + 16, *qs = x + (q5 ? 48 : 16);
+    memcpy(x, o + K4_D + 2 * i, 2);
+    memcpy(x + 2, o + K4_DMIN + 2 * i, 2);
     uint8_t sc[8], mn[8];
     for (int j = 0; j < 8; j++) {
         sc[j] = o[K4_SC + 16 * j + i];
         mn[j] = o[K4_MN + 32 * (j / 2) + 2 * i + (j % 2)];
     }
     for (int j = 0; j < 4; j++) { /* the inverse of lf_k_scale_min: every bit of the 12 bytes is set */
-        x->scales[j] = (uint8_t)(sc[j] | (sc[j + 4] >> 4) << 6);
-        x->scales[j + 4] = (uint8_t)(mn[j] | (mn[j + 4] >> 4) << 6);
-        x->scales[j + 8] = (uint8_t)((sc[j + 4] & 15) | (mn[j + 4] & 15) << 4);
+        scales[j] = (uint8_t)(sc[j] | (sc[j + 4] >> 4) << 6);
+        scales[j + 4] = (uint8_t)(mn[j] | (mn[j + 4] >> 4) << 6);
+        scales[j + 8] = (uint8_t)((sc[j + 4] & 15) | (mn[j + 4] & 15) << 4);
     }
     for (int c = 0; c < 4; c++)
-        for (int k = 0; k < 8; k++) memcpy(x->qs + 32 * c + 4 * k, o + K4_CODES + 512 * c + 64 * k + 4 * i, 4);
+        for (int k = 0; k < 8; k++) memcpy(qs + 32 * c + 4 * k, o + K4_CODES + 512 * c + 64 * k + 4 * i, 4);
+    if (q5)
+        for (int k = 0; k < 8; k++) memcpy(qh + 4 * k, o + LF_PACK_K4_BLOCK + 64 * k + 4 * i, 4);
 }
 
 /* ---- Q6_K (kernels/pack.h): per 256-element block, LF_PACK_K6_BLOCK bytes of 16 rows ----------------- */
@@ -83,7 +91,10 @@ static void k6_unpack_block(const uint8_t *o, int i, lf_block_q6_k *x) {
 
 /* the K-quant types with a packed layout: block bytes per 16 rows, 0 for the others */
 static size_t k_block_bytes(uint32_t type) {
-    return type == LF_DT_Q4_K ? LF_PACK_K4_BLOCK : type == LF_DT_Q6_K ? LF_PACK_K6_BLOCK : 0;
+    return type == LF_DT_Q4_K   ? LF_PACK_K4_BLOCK
+           : type == LF_DT_Q5_K ? LF_PACK_K5_BLOCK
+           : type == LF_DT_Q6_K ? LF_PACK_K6_BLOCK
+                                : 0;
 }
 
 size_t lf_pack_group_bytes(uint32_t type, int64_t n) {
@@ -105,7 +116,9 @@ int lf_pack_groups(uint32_t type, int64_t n, int64_t nrows, const void *w, size_
     int nv;
     const size_t gb = lf_pack_group_bytes(type, n);
     if (gb && k_block_bytes(type)) {
-        const size_t kb = k_block_bytes(type), bs_k = type == LF_DT_Q4_K ? sizeof(lf_block_q4_k) : sizeof(lf_block_q6_k);
+        const size_t kb = k_block_bytes(type), bs_k = type == LF_DT_Q4_K   ? sizeof(lf_block_q4_k)
+                                                      : type == LF_DT_Q5_K ? sizeof(lf_block_q5_k)
+                                                                           : sizeof(lf_block_q6_k);
         for (int64_t g = g0; g < g1; g++) {
             const uint8_t *row[LF_PACK_ROWS];
             for (int i = 0; i < LF_PACK_ROWS; i++) {
@@ -114,10 +127,10 @@ int lf_pack_groups(uint32_t type, int64_t n, int64_t nrows, const void *w, size_
             }
             for (int64_t b = 0; b < n / LF_QK_K; b++) {
                 uint8_t *o = (uint8_t *)dst + (size_t)g * gb + (size_t)b * kb;
-                if (type == LF_DT_Q4_K) {
-                    const lf_block_q4_k *blk[LF_PACK_ROWS];
-                    for (int i = 0; i < LF_PACK_ROWS; i++) blk[i] = (const lf_block_q4_k *)(const void *)(row[i] + (size_t)b * bs_k);
-                    k4_pack_block(blk, o);
+                if (type != LF_DT_Q6_K) {
+                    const uint8_t *blk[LF_PACK_ROWS];
+                    for (int i = 0; i < LF_PACK_ROWS; i++) blk[i] = row[i] + (size_t)b * bs_k;
+                    k4_pack_block(blk, type == LF_DT_Q5_K, o);
                 } else {
                     const lf_block_q6_k *blk[LF_PACK_ROWS];
                     for (int i = 0; i < LF_PACK_ROWS; i++) blk[i] = (const lf_block_q6_k *)(const void *)(row[i] + (size_t)b * bs_k);
@@ -160,9 +173,11 @@ int lf_pack_groups(uint32_t type, int64_t n, int64_t nrows, const void *w, size_
 void lf_unpack_row(uint32_t type, int64_t n, const void *group, int row, void *out) {
     size_t bs;
     int nv;
-    if (type == LF_DT_Q4_K) {
+    if (type == LF_DT_Q4_K || type == LF_DT_Q5_K) {
+        const int q5 = type == LF_DT_Q5_K;
+        const size_t kb = q5 ? LF_PACK_K5_BLOCK : LF_PACK_K4_BLOCK, bs_k = q5 ? sizeof(lf_block_q5_k) : sizeof(lf_block_q4_k);
         for (int64_t b = 0; b < n / LF_QK_K; b++)
-            k4_unpack_block((const uint8_t *)group + (size_t)b * LF_PACK_K4_BLOCK, row, (lf_block_q4_k *)out + b);
+            k4_unpack_block((const uint8_t *)group + (size_t)b * kb, row, q5, (uint8_t *)out + (size_t)b * bs_k);
         return;
     }
     if (type == LF_DT_Q6_K) {

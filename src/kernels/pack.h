@@ -15,6 +15,8 @@
  *             each row's pair in its 32-bit lane);
  *   [320, 2368) codes: chunk c (0..3, the 32 bytes qs[32c..32c+31]: low nibbles elements 64c.., high
  *             nibbles 64c+32..) as 8 vectors of 16 lanes, lane `row` of vector k holding bytes 4k..4k+3.
+ * Q5_K: the Q4_K layout (its low 4 bits) plus [2368, 2880): qh as 8 vectors, lane `row` of vector k holding
+ *   bytes qh[4k .. 4k+3] (bit 2c of byte l: fifth bit of element 64c + l, bit 2c+1: of 64c + 32 + l).
  * Q6_K (n a multiple of 256): per block, LF_PACK_K6_BLOCK bytes:
  *   [0, 32) the 16 rows' f16 d, [32, 64) zero;
  *   [64, 320) the int8 scales as pairs, [pair p][row][2] = scales 2p, 2p+1 (sign-extended to 16 bits,
@@ -33,6 +35,7 @@
 
 #define LF_PACK_ROWS 16
 #define LF_PACK_K4_BLOCK 2368 /* bytes of one Q4_K block of a packed group (37 x 64) */
+#define LF_PACK_K5_BLOCK 2880 /* Q5_K: the Q4_K block plus 512 bytes of qh (45 x 64) */
 #define LF_PACK_K6_BLOCK 3392 /* bytes of one Q6_K block of a packed group (53 x 64) */
 
 /* Bytes of one packed group of rows of n values of type (a multiple of 64), 0 if the type has no

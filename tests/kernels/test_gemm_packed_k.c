@@ -1,4 +1,4 @@
-/* tests/kernels/test_gemm_packed_k.c - the Q4_K and Q6_K x16 packed layouts (kernels/pack.h) and the
+/* tests/kernels/test_gemm_packed_k.c - the Q4_K, Q5_K and Q6_K x16 packed layouts (kernels/pack.h) and the
  * gemms that read them: packing then unpacking gives every row back byte for byte (every bit of each
  * block's scales, tail groups included), the group size is the documented one, one spot of each layout is
  * checked by hand, and the table's gemm_packed agrees with the reference dot of the original row within the
@@ -28,12 +28,14 @@ static void *alloc64(size_t n) {
     return p;
 }
 
-static const uint32_t TYPES[] = {LF_DT_Q4_K, LF_DT_Q6_K};
+static const uint32_t TYPES[] = {LF_DT_Q4_K, LF_DT_Q5_K, LF_DT_Q6_K};
 
-static size_t block_size(uint32_t t) { return t == LF_DT_Q4_K ? sizeof(lf_block_q4_k) : sizeof(lf_block_q6_k); }
+static size_t block_size(uint32_t t) {
+    return t == LF_DT_Q4_K ? sizeof(lf_block_q4_k) : t == LF_DT_Q5_K ? sizeof(lf_block_q5_k) : sizeof(lf_block_q6_k);
+}
 
-/* Random rows; with `extreme`, every other row has the largest codes and scales (Q4_K: 15 and 63;
- * Q6_K: 63 and alternately 127 / -128), the largest integer sums the kernels form. */
+/* Random rows; with `extreme`, every other row has the largest codes and scales (Q4_K: 15 and 63; Q5_K:
+ * 31 and 63; Q6_K: 63 and alternately 127 / -128), the largest integer sums the kernels form. */
 static void rand_rows(uint32_t t, uint8_t *w, size_t rb, int nr, int64_t n, uint64_t *rng, int extreme) {
     for (int r = 0; r < nr; r++) {
         lf_rand_row(t, w + rb * (size_t)r, n, rng);
@@ -42,6 +44,11 @@ static void rand_rows(uint32_t t, uint8_t *w, size_t rb, int nr, int64_t n, uint
             if (t == LF_DT_Q4_K) {
                 lf_block_q4_k *b = (lf_block_q4_k *)(void *)(w + rb * (size_t)r) + i;
                 memset(b->qs, 0xFF, sizeof b->qs);
+                memset(b->scales, 0xFF, sizeof b->scales);
+            } else if (t == LF_DT_Q5_K) {
+                lf_block_q5_k *b = (lf_block_q5_k *)(void *)(w + rb * (size_t)r) + i;
+                memset(b->qs, 0xFF, sizeof b->qs);
+                memset(b->qh, 0xFF, sizeof b->qh);
                 memset(b->scales, 0xFF, sizeof b->scales);
             } else {
                 lf_block_q6_k *b = (lf_block_q6_k *)(void *)(w + rb * (size_t)r) + i;
@@ -57,7 +64,7 @@ static void roundtrip_type(uint32_t t) {
     const int64_t ns[] = {256, 768, 2048};
     const int rows[] = {1, 15, 16, 17, 40};
     uint64_t rng = 4711 + t;
-    const size_t kb = t == LF_DT_Q4_K ? 2368 : 3392;
+    const size_t kb = t == LF_DT_Q4_K ? 2368 : t == LF_DT_Q5_K ? 2880 : 3392;
     for (size_t ni = 0; ni < sizeof ns / sizeof *ns; ni++)
         for (size_t ri = 0; ri < sizeof rows / sizeof *rows; ri++) {
             const int64_t n = ns[ni], nb = n / 256;
@@ -73,9 +80,10 @@ static void roundtrip_type(uint32_t t) {
             rand_rows(t, w, rb, nr, n, &rng, (int)(ri % 2));
             for (int r = 0; r < nr; r++) /* every bit of the scales varies, not only what rand_row sets */
                 for (int64_t b = 0; b < nb; b++) {
-                    uint8_t *sc = t == LF_DT_Q4_K ? ((lf_block_q4_k *)(void *)(w + rb * (size_t)r))[b].scales
-                                                  : (uint8_t *)((lf_block_q6_k *)(void *)(w + rb * (size_t)r))[b].scales;
-                    for (int i = 0; i < (t == LF_DT_Q4_K ? 12 : 16); i++) sc[i] = (uint8_t)lf_test_rand(&rng);
+                    uint8_t *sc = t == LF_DT_Q4_K   ? ((lf_block_q4_k *)(void *)(w + rb * (size_t)r))[b].scales
+                                  : t == LF_DT_Q5_K ? ((lf_block_q5_k *)(void *)(w + rb * (size_t)r))[b].scales
+                                                    : (uint8_t *)((lf_block_q6_k *)(void *)(w + rb * (size_t)r))[b].scales;
+                    for (int i = 0; i < (t == LF_DT_Q6_K ? 16 : 12); i++) sc[i] = (uint8_t)lf_test_rand(&rng);
                 }
             uint8_t *p = alloc64(gb * (size_t)ng);
             assert_int_equal(lf_pack_groups(t, n, nr, w, rb, p, 0, ng / 2), 0);
@@ -100,6 +108,12 @@ static void roundtrip_type(uint32_t t) {
                 assert_int_equal(o[192 + 32 * 1 + 2 * 1 + 1], mn3);
                 assert_memory_equal(o + 320 + 512 * 2 + 64 * 3 + 4, x->qs + 64 + 12, 4);
             }
+            if (nr >= 2 && t == LF_DT_Q5_K) { /* d, code bytes of chunk 1, qh bytes 4k.. */
+                const lf_block_q5_k *x = (const lf_block_q5_k *)(const void *)(w + rb) + (nb - 1);
+                assert_memory_equal(o + 2, &x->d, 2);
+                assert_memory_equal(o + 320 + 512 * 1 + 64 * 6 + 4, x->qs + 32 + 24, 4);
+                assert_memory_equal(o + 2368 + 64 * 5 + 4, x->qh + 20, 4);
+            }
             if (nr >= 2 && t == LF_DT_Q6_K) { /* d, scale 7, ql bytes 4k.. of half 1, qh of half 0 */
                 const lf_block_q6_k *x = (const lf_block_q6_k *)(const void *)(w + rb) + (nb - 1);
                 assert_memory_equal(o + 2, &x->d, 2);
@@ -119,7 +133,7 @@ static void test_layout_roundtrip(void **state) {
     for (size_t i = 0; i < sizeof TYPES / sizeof *TYPES; i++) roundtrip_type(TYPES[i]);
 }
 
-/* test_kquant.c's M: Q4_K sum |d*sc*q*a| + |dmin*mn*a| (dequantized copies with dmin = 0, with d = 0);
+/* test_kquant.c's M: Q4_K and Q5_K sum |d*sc*q*a| + |dmin*mn*a| (dequantized copies with dmin = 0, with d = 0);
  * Q6_K sum (|d*sc*(q-32)| + 2*|32*d*sc|)*|a| (the codes zeroed give -32*d*sc) */
 static double magnitude(uint32_t t, const uint8_t *w, const float *a, int64_t n) {
     uint8_t blk[sizeof(lf_block_q6_k)];
@@ -136,12 +150,13 @@ static double magnitude(uint32_t t, const uint8_t *w, const float *a, int64_t n)
             for (int l = 0; l < 256; l++) m += (fabs(y0[l]) + 2.0 * fabs(y1[l])) * fabs(a[256 * b + l]);
             continue;
         }
+        lf_to_f32_fn deq = t == LF_DT_Q4_K ? dequant_row_q4_k_ref : dequant_row_q5_k_ref;
         memcpy(blk, p, bs);
         memset(blk + 2, 0, 2); /* dmin = 0 */
-        dequant_row_q4_k_ref(blk, y0, 256);
+        deq(blk, y0, 256);
         memcpy(blk, p, bs);
         memset(blk, 0, 2); /* d = 0 */
-        dequant_row_q4_k_ref(blk, y1, 256);
+        deq(blk, y1, 256);
         for (int l = 0; l < 256; l++) m += (fabs(y0[l]) + fabs(y1[l])) * fabs(a[256 * b + l]);
     }
     return m;
@@ -194,7 +209,7 @@ static void close_type(const lf_kernels *kp, const lf_kernels *refp, uint32_t t)
                         const double tol = 1e-5 * magnitude(t, w + rb * r, adq + (size_t)tok * (size_t)n, n) + 1e-30;
                         if (!(fabs((double)got - (double)want) <= tol)) {
                             fprintf(stderr, "%s packed n %lld rows %d toks %d: out[%d][%zu] %.9g ref %.9g tol %.3g\n",
-                                    t == LF_DT_Q4_K ? "Q4_K" : "Q6_K", (long long)n, nr, nt, tok, r, (double)got,
+                                    t == LF_DT_Q4_K ? "Q4_K" : t == LF_DT_Q5_K ? "Q5_K" : "Q6_K", (long long)n, nr, nt, tok, r, (double)got,
                                     (double)want, tol);
                             fail();
                         }
@@ -225,7 +240,7 @@ static void test_gemm_packed_close(void **state) {
         checked++;
     }
     const lf_cpu_features f = lf_cpu_detect();
-    if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c) assert_int_equal(checked, 2);
+    if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c) assert_int_equal(checked, 3);
     if (!checked) printf("SKIP: no K-quant gemm_packed kernel on this CPU (needs AVX-512 VNNI)\n");
 }
 

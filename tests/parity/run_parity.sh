@@ -16,7 +16,7 @@
 #   gemma3    gemma3 preset tiny in f32, f16, q8_0, q4_0 (window 16 < 96 tokens, MQA, soft-cap 30)
 #   gemma3-270m  gemma3-270m in f32 and q8_0 (window 512 > 96: all layers see everything here)
 #   llama     llama preset tiny in f32 and q8_0 (interleaved RoPE), and untied in f32
-#   kquant    tiny in q4_k_m (llama.cpp's Q4_K_M mix of Q4_K and Q6_K) and q6_k, and untied q4_k_m; q4_k_m
+#   kquant    tiny in q4_k_m (llama.cpp's Q4_K_M mix of Q4_K and Q6_K), q5_k and q6_k, and untied q4_k_m; q4_k_m
 #             again with LFMRT_NO_REPACK=1 (the file-layout kernels; eval waits for the load-time repack)
 #   stories   karpathy's trained stories260K (llama2.c, LFMRT_TEST_DATA/models/stories260K) converted by
 #             `lfmrt convert --llama2c`: f32 KV on 96 seeded ids and on 128 ids of real story text, f16 KV
@@ -240,7 +240,7 @@ group_llama() {
 }
 group_kquant() {
   # K-quant weights (Q8_K activations): flat-logit models, 5e-2 as the other quantized types
-  for t in q4_k_m q6_k; do eval_case tiny "$t" 81 --preset tiny; done
+  for t in q4_k_m q5_k q6_k; do eval_case tiny "$t" 81 --preset tiny; done
   eval_case tiny-untied q4_k_m 82 --preset tiny --untied
   # the file-layout Q4_K kernels too (eval otherwise runs on the weights repacked at load)
   export LFMRT_NO_REPACK=1

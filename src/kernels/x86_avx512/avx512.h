@@ -33,9 +33,11 @@ void gemm_packed_q8_0_q8_0_avx512(int64_t n, int64_t nrows, int64_t ntok, float 
                                   size_t w_stride, const void *a, size_t a_stride);
 void gemm_packed_q4_0_q8_0_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                                   size_t w_stride, const void *a, size_t a_stride);
-/* Q4_K and Q6_K in their x16 layouts (kernels/pack.h), plain Q8_K activation rows; within the K-quant tolerance of
+/* Q4_K, Q5_K and Q6_K in their x16 layouts (kernels/pack.h), plain Q8_K activation rows; within the K-quant tolerance of
  * dot_q4_k_q8_k_ref (gemm_packed_k_avx512.c). */
 void gemm_packed_q4_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                                  size_t w_stride, const void *a, size_t a_stride);
+void gemm_packed_q5_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                                   size_t w_stride, const void *a, size_t a_stride);
 void gemm_packed_q6_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                                   size_t w_stride, const void *a, size_t a_stride);

@@ -1,6 +1,6 @@
-/* kernels/x86_avx512/gemm_packed_k_avx512.c - Q4_K and Q6_K x Q8_K gemms (and, with one token, the
+/* kernels/x86_avx512/gemm_packed_k_avx512.c - Q4_K, Q5_K and Q6_K x Q8_K gemms (and, with one token, the
  * decode gemvs) over weights repacked at load into their x16 layouts (kernels/pack.h), AVX-512 VNNI.
- * Q4_K below; Q6_K at group_tile6.
+ * Q4_K below (Q5_K: the same with its fifth bits, group_tile_45); Q6_K at group_tile6.
  *
  * One row per 32-bit lane, so nothing is reduced across lanes. Per 256-element block and tile of up to
  * 8 tokens: the codes of each 32-byte chunk (8 vectors) are split into low and high nibbles once; per
@@ -53,30 +53,43 @@ static inline __attribute__((always_inline)) void min_pairs(const lf_block_q8_k 
     out[3] = _mm512_permutexvar_epi32(_mm512_set1_epi32(5), z);
 }
 
-/* acc[j] = rows of one group against token j (j < NT), blocks 0..nb. */
-static inline __attribute__((always_inline)) void group_tile(const uint8_t *grp, int64_t nb,
-                                                             const lf_block_q8_k *const tq[TT], __m512 acc[TT],
-                                                             const int NT, const int pf) {
-    const __m512i low4 = _mm512_set1_epi8(0x0F), z = _mm512_setzero_si512();
+/* acc[j] = rows of one group against token j (j < NT), blocks 0..nb; Q4_K, or Q5_K (FIVE: the fifth bit
+ * of each code from qh, moved to bit 4; codes 0..31 make a half sub-block's sum too large for 16 bits,
+ * so the two halves are added and multiplied by the scale with vpmulld). */
+static inline __attribute__((always_inline)) void group_tile_45(const uint8_t *grp, int64_t nb,
+                                                                const lf_block_q8_k *const tq[TT], __m512 acc[TT],
+                                                                const int NT, const int pf, const int FIVE) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F), b4 = _mm512_set1_epi8(0x10), z = _mm512_setzero_si512();
+    const int KB = FIVE ? LF_PACK_K5_BLOCK : LF_PACK_K4_BLOCK;
     LF_UNROLL
     for (int j = 0; j < NT; j++) acc[j] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; b++) {
-        const uint8_t *o = grp + (size_t)b * LF_PACK_K4_BLOCK;
+        const uint8_t *o = grp + (size_t)b * (size_t)KB;
         if (pf) {
             LF_UNROLL
-            for (int l = 0; l < LF_PACK_K4_BLOCK; l += 64) _mm_prefetch((const char *)(o + PF + l), _MM_HINT_T1);
+            for (int l = 0; l < KB; l += 64) _mm_prefetch((const char *)(o + PF + l), _MM_HINT_T1);
         }
         __m512i is[TT];
         LF_UNROLL
         for (int j = 0; j < NT; j++) is[j] = z;
+        LF_UNROLL
         for (int c = 0; c < 4; c++) {
             const uint8_t *cv = o + 320 + 512 * c;
+            LF_UNROLL
             for (int h = 0; h < 2; h++) { /* h 0: low nibbles (sub-block 2c), 1: high (2c+1) */
                 __m512i w[8];
                 LF_UNROLL
                 for (int k = 0; k < 8; k++) {
                     const __m512i v = _mm512_load_si512((const void *)(cv + 64 * k));
                     w[k] = h ? _mm512_and_si512(_mm512_srli_epi16(v, 4), low4) : _mm512_and_si512(v, low4);
+                    if (FIVE) { /* bit 2c + h of each qh byte to bit 4 */
+                        const __m512i q = _mm512_load_si512((const void *)(o + LF_PACK_K4_BLOCK + 64 * k));
+                        const int sh = 4 - (2 * c + h); /* left shift if > 0, right if < 0 */
+                        const __m512i t = sh > 0 ? _mm512_slli_epi16(q, sh > 0 ? sh : 0)
+                                          : sh < 0 ? _mm512_srli_epi16(q, sh < 0 ? -sh : 0)
+                                                   : q;
+                        w[k] = _mm512_or_si512(w[k], _mm512_and_si512(t, b4));
+                    }
                 }
                 const __m512i sc = _mm512_cvtepu8_epi32(_mm_load_si128((const __m128i *)(const void *)(o + 64 + 16 * (2 * c + h))));
                 const int e0 = 64 * c + 32 * h; /* first element of the sub-block */
@@ -89,7 +102,10 @@ static inline __attribute__((always_inline)) void group_tile(const uint8_t *grp,
                         s0 = _mm512_dpbusd_epi32(s0, w[k], _mm512_set1_epi32(load_i32(aq + 4 * k)));
                         s1 = _mm512_dpbusd_epi32(s1, w[k + 4], _mm512_set1_epi32(load_i32(aq + 16 + 4 * k)));
                     }
-                    is[j] = _mm512_dpwssd_epi32(_mm512_dpwssd_epi32(is[j], s0, sc), s1, sc);
+                    if (FIVE)
+                        is[j] = _mm512_add_epi32(is[j], _mm512_mullo_epi32(_mm512_add_epi32(s0, s1), sc));
+                    else
+                        is[j] = _mm512_dpwssd_epi32(_mm512_dpwssd_epi32(is[j], s0, sc), s1, sc);
                 }
             }
         }
@@ -111,6 +127,18 @@ static inline __attribute__((always_inline)) void group_tile(const uint8_t *grp,
             acc[j] = _mm512_fnmadd_ps(_mm512_mul_ps(mv, da), _mm512_cvtepi32_ps(ms), acc[j]);
         }
     }
+}
+
+static inline __attribute__((always_inline)) void group_tile(const uint8_t *grp, int64_t nb,
+                                                             const lf_block_q8_k *const tq[TT], __m512 acc[TT],
+                                                             const int NT, const int pf) {
+    group_tile_45(grp, nb, tq, acc, NT, pf, 0);
+}
+
+static inline __attribute__((always_inline)) void group_tile5(const uint8_t *grp, int64_t nb,
+                                                              const lf_block_q8_k *const tq[TT], __m512 acc[TT],
+                                                              const int NT, const int pf) {
+    group_tile_45(grp, nb, tq, acc, NT, pf, 1);
 }
 
 /* Q6_K: acc[j] = rows of one group against token j (j < NT). Per half h, pair of sub-blocks m and
@@ -191,7 +219,7 @@ static inline __attribute__((always_inline)) void group_tile6(const uint8_t *grp
     default: FN(grp, nb, tq, acc, 8, pf); break;        \
     }
 
-static void gemm_packed_k(const int six, int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride,
+static void gemm_packed_k(const int kind, int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride,
                           const void *w, size_t w_stride, const void *a, size_t a_stride) {
     const int64_t nb = n / LF_QK_K;
     { /* the first PF bytes of the call's rows: the loop prefetches PF ahead of where it reads */
@@ -209,8 +237,10 @@ static void gemm_packed_k(const int six, int64_t n, int64_t nrows, int64_t ntok,
                 tq[j] = (const lf_block_q8_k *)(const void *)((const uint8_t *)a + (size_t)(t1 + (j < nt ? j : nt - 1)) * a_stride);
             __m512 acc[TT];
             const int pf = t1 == 0;
-            if (six) {
+            if (kind == 6) {
                 TILE_CASES(group_tile6)
+            } else if (kind == 5) {
+                TILE_CASES(group_tile5)
             } else {
                 TILE_CASES(group_tile)
             }
@@ -221,10 +251,15 @@ static void gemm_packed_k(const int six, int64_t n, int64_t nrows, int64_t ntok,
 
 void gemm_packed_q4_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                                   size_t w_stride, const void *a, size_t a_stride) {
-    gemm_packed_k(0, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
+    gemm_packed_k(4, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
+}
+
+void gemm_packed_q5_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
+                                  size_t w_stride, const void *a, size_t a_stride) {
+    gemm_packed_k(5, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
 }
 
 void gemm_packed_q6_k_q8_k_avx512(int64_t n, int64_t nrows, int64_t ntok, float *s, size_t s_stride, const void *w,
                                   size_t w_stride, const void *a, size_t a_stride) {
-    gemm_packed_k(1, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
+    gemm_packed_k(6, n, nrows, ntok, s, s_stride, w, w_stride, a, a_stride);
 }
