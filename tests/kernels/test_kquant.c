@@ -180,6 +180,7 @@ static void fill_acts(float *x, int64_t n, uint64_t *rng, int kind) {
         if (kind == 2 && (i / 256) == 1) v = 0.0f; /* one all-zero block */
         if (kind == 2 && i % 256 == 9) v = -fabsf(v) * 9.0f; /* negative max with a positive twin */
         if (kind == 2 && i % 256 == 200) v = -x[i - 191];
+        if (kind == 2 && i % 256 == 12) v = -x[i - 3]; /* a twin in the same 8-lane vector: the first one wins */
         x[i] = v;
     }
 }

@@ -68,11 +68,14 @@ void quantize_row_q8_k_avx2(const float *x, void *y, int64_t n) {
             continue;
         }
         float max = amax;
-        for (int j = 0; j < LF_QK_K; j++) /* the first element of largest magnitude, with its sign */
-            if (fabsf(x[j]) == amax) {
-                max = x[j];
+        const __m256 va = _mm256_set1_ps(amax);
+        for (int j = 0; j < LF_QK_K; j += 8) { /* the first element of largest magnitude, with its sign */
+            const int hit = _mm256_movemask_ps(_mm256_cmp_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + j)), va, _CMP_EQ_OQ));
+            if (hit) {
+                max = x[j + __builtin_ctz((unsigned)hit)];
                 break;
             }
+        }
         const float iscale = -127.0f / max;
         const __m256 vs = _mm256_set1_ps(iscale);
         for (int j = 0; j < LF_QK_K; j += 32) {
@@ -83,10 +86,18 @@ void quantize_row_q8_k_avx2(const float *x, void *y, int64_t n) {
             const __m256i p = _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3));
             _mm256_storeu_si256((__m256i *)(b[i].qs + j), _mm256_permutevar8x32_epi32(p, perm));
         }
-        for (int g = 0; g < LF_QK_K / 16; g++) {
-            int s = 0;
-            for (int l = 0; l < 16; l++) s += b[i].qs[16 * g + l];
-            b[i].bsums[g] = (int16_t)s;
+        /* bsums (exact integer sums): maddubs then madd give s0[e] = bytes 4e..4e+3 of the 32 at j, s1 of
+         * the 32 at j+32; two hadds leave 16-byte group sums at g[0] (bytes j..), g[4] (j+16..), g[1]
+         * (j+32..), g[5] (j+48..) */
+        const __m256i ones8 = _mm256_set1_epi8(1), ones16 = _mm256_set1_epi16(1);
+        for (int j = 0; j < LF_QK_K; j += 64) {
+            const __m256i s0 = _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, _mm256_loadu_si256((const __m256i *)(b[i].qs + j))), ones16);
+            const __m256i s1 = _mm256_madd_epi16(_mm256_maddubs_epi16(ones8, _mm256_loadu_si256((const __m256i *)(b[i].qs + j + 32))), ones16);
+            const __m256i h = _mm256_hadd_epi32(s0, s1), g = _mm256_hadd_epi32(h, h);
+            b[i].bsums[j / 16 + 0] = (int16_t)_mm256_extract_epi32(g, 0);
+            b[i].bsums[j / 16 + 1] = (int16_t)_mm256_extract_epi32(g, 4);
+            b[i].bsums[j / 16 + 2] = (int16_t)_mm256_extract_epi32(g, 1);
+            b[i].bsums[j / 16 + 3] = (int16_t)_mm256_extract_epi32(g, 5);
         }
         b[i].d = 1.0f / iscale;
     }
