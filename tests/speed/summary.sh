@@ -24,6 +24,8 @@ row() { # model threads seqs pp tg lpp ltg roof cold lcold
   row lfm2-350m-q8_0.gguf 2 1 600 60 400 70 0.70 160 200    # decode 0.86x, roofline 70 %, cold start 160 ms
   row qwen3-0.6b-q4_0.gguf 2 1 520 90 400 80 0.81 50 100    # prefill 1.3 met, roofline 81 % met (goal 80)
   row lfm2-350m-f16.gguf 2 1 300 20 310 19 0.9 100 300      # F16 prefill 0.97x missed
+  row gemma3-270m-q4_0.gguf 2 1 520 90 400 80 0.7996 50 100 # roofline 79.96 %: missed, though it rounds to 80 %
+  row gemma3-270m-q8_0.gguf 2 1 520 90 400 80 0.8004 50 100 # roofline 80.04 %: met
 } >"$TMP/r.jsonl"
 node "$MJS" "$TMP/r.jsonl" >"$TMP/out.md" || { echo "FAIL: summary exited $?"; exit 1; }
 expect "decode ratio met" "| lfm2-350m q4_0 2T: decode vs llama.cpp | >= 1.00 | 1.20 | met |"
@@ -37,8 +39,10 @@ expect "roofline missed" "| lfm2-350m q8_0 2T: decode roofline | >= 85 % | 70 % 
 expect "cold start ms missed" "| lfm2-350m q8_0 2T: cold start | <= 150.0 | 160.0 | MISSED (by 10.0) |"
 expect "qwen3 roofline goal 80 %" "| qwen3-0.6b q4_0 2T: decode roofline | >= 80 % | 81 % | met |"
 expect "qwen3 prefill goal 1.3" "| qwen3-0.6b q4_0 2T: prefill vs llama.cpp | >= 1.30 | 1.30 | met |"
+expect "near miss shown finer" "| gemma3-270m q4_0 2T: decode roofline | >= 80 % | 79.96 % | MISSED (by 0.04 %) |"
+expect "near met as usual" "| gemma3-270m q8_0 2T: decode roofline | >= 80 % | 80 % | met |"
 expect "f16 prefill missed" "| lfm2-350m f16 2T: prefill vs llama.cpp | >= 1.00 | 0.97 | MISSED (by 0.03) |"
-expect "count" "11 of 17 targets met."
+expect "count" "16 of 23 targets met."
 # a host whose last-level cache holds the weights (fixture: 1 byte): models marked, host named; with a
 # cache under half the weights, none
 LFMRT_CPU_NAME="Test CPU" LFMRT_LLC_BYTES=4194304 node "$MJS" "$TMP/r.jsonl" >"$TMP/out.md" || { echo "FAIL: summary exited $?"; exit 1; }
@@ -49,5 +53,5 @@ LFMRT_LLC_BYTES=0.5 node "$MJS" "$TMP/r.jsonl" >"$TMP/out.md" || { echo "FAIL: s
 if grep -v "marks a model" "$TMP/out.md" | grep -q "†"; then echo "FAIL: marked with a cache under half the weights"; fail=1; else echo "ok: not marked"; fi
 echo '{"model": oops' >>"$TMP/r.jsonl"
 if node "$MJS" "$TMP/r.jsonl" >"$TMP/out2.md" 2>"$TMP/err"; then echo "FAIL: malformed line accepted"; fail=1
-elif grep -q "r.jsonl:6: not JSON" "$TMP/err"; then echo "ok: malformed line named"; else echo "FAIL: error: $(cat "$TMP/err")"; fail=1; fi
+elif grep -q "r.jsonl:8: not JSON" "$TMP/err"; then echo "ok: malformed line named"; else echo "FAIL: error: $(cat "$TMP/err")"; fail=1; fi
 exit $fail
