@@ -4,6 +4,7 @@
 #ifndef LF_TEST_GEMM_CHECK_H
 #define LF_TEST_GEMM_CHECK_H
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +40,16 @@ static inline float *lf_gemm_out_new(size_t s_stride, int nt, float sentinel) {
     return s;
 }
 
+/* The allowed |got - want| of output (row r, token tok), for the gemms whose contract is a tolerance. */
+typedef double (*lf_gemm_tol_fn)(const void *ctx, int r, int tok);
+
 /* s (from lf_gemm_out_new) holds nt token rows of s_stride floats from a gemm over nr rows: each output
- * equals dot of weight row r (w + w_stride * r) and token tok (a + a_stride * tok) bit for bit, and every
- * slot past nr in a token row, and the slot after the last row, still holds `sentinel` (the gemm wrote
- * only what it owns). `what` names the case in a failure's message. */
-static inline void lf_gemm_check_dot(lf_dot_fn dot, const char *what, int64_t n, int nr, int nt, const float *s,
-                                     size_t s_stride, const uint8_t *w, size_t w_stride, const uint8_t *a,
-                                     size_t a_stride, float sentinel) {
+ * equals dot of weight row r (w + w_stride * r) and token tok (a + a_stride * tok) bit for bit (tol NULL),
+ * or within tol(tol_ctx, r, tok), and every slot past nr in a token row, and the slot after the last row,
+ * still holds `sentinel` (the gemm wrote only what it owns). `what` names the case in a failure's message. */
+static inline void lf_gemm_check_dot_tol(lf_dot_fn dot, const char *what, int64_t n, int nr, int nt, const float *s,
+                                         size_t s_stride, const uint8_t *w, size_t w_stride, const uint8_t *a,
+                                         size_t a_stride, float sentinel, lf_gemm_tol_fn tol, const void *tol_ctx) {
     for (int tok = 0; tok < nt; tok++)
         for (size_t r = 0; r < s_stride; r++) {
             const float got = s[(size_t)tok * s_stride + r];
@@ -55,13 +59,20 @@ static inline void lf_gemm_check_dot(lf_dot_fn dot, const char *what, int64_t n,
             }
             float want;
             dot(n, &want, w + w_stride * r, a + a_stride * (size_t)tok);
-            if (memcmp(&got, &want, sizeof got) != 0) {
-                fprintf(stderr, "%s n %lld rows %d toks %d: out[%d][%zu] %.9g, ref %.9g\n", what, (long long)n, nr,
-                        nt, tok, r, (double)got, (double)want);
+            const double t = tol ? tol(tol_ctx, (int)r, tok) : 0.0;
+            if (tol ? !(fabs((double)got - (double)want) <= t) : memcmp(&got, &want, sizeof got) != 0) {
+                fprintf(stderr, "%s n %lld rows %d toks %d: out[%d][%zu] %.9g, ref %.9g, tol %.3g\n", what, (long long)n,
+                        nr, nt, tok, r, (double)got, (double)want, t);
                 fail();
             }
         }
     assert_true(s[s_stride * (size_t)nt] == sentinel);
+}
+
+static inline void lf_gemm_check_dot(lf_dot_fn dot, const char *what, int64_t n, int nr, int nt, const float *s,
+                                     size_t s_stride, const uint8_t *w, size_t w_stride, const uint8_t *a,
+                                     size_t a_stride, float sentinel) {
+    lf_gemm_check_dot_tol(dot, what, n, nr, nt, s, s_stride, w, w_stride, a, a_stride, sentinel, NULL, NULL);
 }
 
 /* lf_gemm_check_dot against the reference table's dot of type t. */

@@ -162,6 +162,20 @@ static double magnitude(uint32_t t, const uint8_t *w, const float *a, int64_t n)
     return m;
 }
 
+/* the K-quant contract: 1e-5 x the row's M against the dequantized activation row of the token */
+typedef struct {
+    uint32_t t;
+    int64_t n;
+    const uint8_t *w;
+    size_t rb;
+    const float *adq;
+} tol_ctx;
+
+static double k_tol(const void *ctx, int r, int tok) {
+    const tol_ctx *c = ctx;
+    return 1e-5 * magnitude(c->t, c->w + c->rb * (size_t)r, c->adq + (size_t)tok * (size_t)c->n, c->n) + 1e-30;
+}
+
 static void close_type(const lf_kernels *kp, const lf_kernels *refp, uint32_t t) {
     const lf_kernels k = *kp, ref = *refp;
     assert_int_equal(k.t[t].vec_dot_type, LF_DT_Q8_K);
@@ -197,24 +211,10 @@ static void close_type(const lf_kernels *kp, const lf_kernels *refp, uint32_t t)
                 assert_int_equal(lf_pack_groups(t, n, nr, w, rb, p, 0, ng), 0);
                 float *s = lf_gemm_out_new(s_stride, nt, SENTINEL);
                 k.t[t].gemm_packed(n, nr, nt, s, s_stride, p, gb, a, a_stride);
-                for (int tok = 0; tok < nt; tok++)
-                    for (size_t r = 0; r < s_stride; r++) {
-                        const float got = s[(size_t)tok * s_stride + r];
-                        if (r >= (size_t)nr) {
-                            assert_true(got == SENTINEL);
-                            continue;
-                        }
-                        float want;
-                        ref.t[t].dot(n, &want, w + rb * r, a + a_stride * (size_t)tok);
-                        const double tol = 1e-5 * magnitude(t, w + rb * r, adq + (size_t)tok * (size_t)n, n) + 1e-30;
-                        if (!(fabs((double)got - (double)want) <= tol)) {
-                            fprintf(stderr, "%s packed n %lld rows %d toks %d: out[%d][%zu] %.9g ref %.9g tol %.3g\n",
-                                    t == LF_DT_Q4_K ? "Q4_K" : t == LF_DT_Q5_K ? "Q5_K" : "Q6_K", (long long)n, nr, nt, tok, r, (double)got,
-                                    (double)want, tol);
-                            fail();
-                        }
-                    }
-                assert_true(s[s_stride * (size_t)nt] == SENTINEL);
+                const tol_ctx tc = {t, n, w, rb, adq};
+                char what[32];
+                snprintf(what, sizeof what, "%s packed", lf_dtype_name(t));
+                lf_gemm_check_dot_tol(ref.t[t].dot, what, n, nr, nt, s, s_stride, w, rb, a, a_stride, SENTINEL, k_tol, &tc);
                 cases++;
                 free(s);
                 free(p);
