@@ -22,7 +22,7 @@ static size_t scales_bytes(int64_t nb) { return ((size_t)nb * 32 + 63) & ~(size_
 enum { K4_D = 0, K4_DMIN = 32, K4_SC = 64, K4_MN = 192, K4_CODES = 320 };
 _Static_assert(K4_CODES + 2048 == LF_PACK_K4_BLOCK, "Q4_K packed block layout");
 
-/* Q4_K and Q5_K share the layout; Q5_K appends its qh bits (q5: non-NULL): [2368, 2880) as 8 vectors,
+/* Q4_K and Q5_K share the layout; Q5_K (q5 set) appends its qh bits: [2368, 2880) as 8 vectors,
  * lane `row` of vector k = bytes qh[4k .. 4k+3]. */
 static void k4_pack_block(const uint8_t *const blk[LF_PACK_ROWS], int q5, uint8_t *o) {
     for (int i = 0; i < LF_PACK_ROWS; i++) {
