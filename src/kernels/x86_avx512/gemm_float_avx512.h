@@ -47,7 +47,8 @@
 
 #define FG_UNROLL _Pragma("GCC unroll 16")
 #ifndef FG_PF
-#define FG_PF 4096 /* gemv software prefetch distance, bytes */
+#define FG_PF 16384 /* gemv software prefetch distance, bytes: LFM2-350M F16 2-thread decode 32.4 -> 38.6 tok/s
+                     * against 4096 (rows of 1024 f16 are 2 KiB: 4 KiB ahead was mostly rows this pass reads) */
 #endif
 
 /* [sum(a), sum(b), sum(c), sum(d)] */
