@@ -30,6 +30,13 @@ static inline void lf_gemm_correlate(uint32_t t, uint8_t *w, size_t stride, int 
         }
 }
 
+/* n bytes (rounded up to 64) at a 64-byte boundary, as the packed layouts need; free() releases it. */
+static inline void *lf_gemm_alloc64(size_t n) {
+    void *p = aligned_alloc(64, (n + 63) & ~(size_t)63);
+    assert_non_null(p);
+    return p;
+}
+
 /* An output buffer for a gemm of nt token rows s_stride floats apart, plus one slot after them, all set to
  * sentinel (what lf_gemm_check_dot expects). */
 static inline float *lf_gemm_out_new(size_t s_stride, int nt, float sentinel) {

@@ -20,12 +20,6 @@
 
 static const float SENTINEL = 12345.0f;
 
-static void *alloc64(size_t n) {
-    void *p = aligned_alloc(64, (n + 63) & ~(size_t)63);
-    assert_non_null(p);
-    return p;
-}
-
 static void test_layout_roundtrip(void **state) {
     (void)state;
     const uint32_t types[] = {LF_DT_Q4_0, LF_DT_Q8_0};
@@ -49,7 +43,7 @@ static void test_layout_roundtrip(void **state) {
                 uint8_t *w = malloc(rb * (size_t)nr);
                 assert_non_null(w);
                 for (int r = 0; r < nr; r++) lf_rand_row(t, w + rb * (size_t)r, n, &rng);
-                uint8_t *p = alloc64(gb * (size_t)ng);
+                uint8_t *p = lf_gemm_alloc64(gb * (size_t)ng);
                 /* two halves, as two threads would pack them */
                 assert_int_equal(lf_pack_groups(t, n, nr, w, rb, p, 0, ng / 2), 0);
                 assert_int_equal(lf_pack_groups(t, n, nr, w, rb, p, ng / 2, ng), 0);
@@ -105,7 +99,7 @@ static void check_type(const lf_kernels *k, const lf_kernels *ref, uint32_t t) {
                 ref->t[LF_DT_Q8_0].to_f32(a, x, n);
                 lf_gemm_correlate(t, w, rb, nr, x, n, -128);
                 const int64_t ng = (nr + 15) / 16;
-                uint8_t *p = alloc64(gb * (size_t)ng);
+                uint8_t *p = lf_gemm_alloc64(gb * (size_t)ng);
                 assert_int_equal(lf_pack_groups(t, n, nr, w, rb, p, 0, ng), 0);
                 float *s = lf_gemm_out_new(s_stride, nt, SENTINEL);
                 k->t[t].gemm_packed(n, nr, nt, s, s_stride, p, gb, a, a_stride);

@@ -22,12 +22,6 @@
 
 static const float SENTINEL = 12345.0f;
 
-static void *alloc64(size_t n) {
-    void *p = aligned_alloc(64, (n + 63) & ~(size_t)63);
-    assert_non_null(p);
-    return p;
-}
-
 static const uint32_t TYPES[] = {LF_DT_Q4_K, LF_DT_Q5_K, LF_DT_Q6_K};
 
 static size_t block_size(uint32_t t) {
@@ -85,7 +79,7 @@ static void roundtrip_type(uint32_t t) {
                                                     : (uint8_t *)((lf_block_q6_k *)(void *)(w + rb * (size_t)r))[b].scales;
                     for (int i = 0; i < (t == LF_DT_Q6_K ? 16 : 12); i++) sc[i] = (uint8_t)lf_test_rand(&rng);
                 }
-            uint8_t *p = alloc64(gb * (size_t)ng);
+            uint8_t *p = lf_gemm_alloc64(gb * (size_t)ng);
             assert_int_equal(lf_pack_groups(t, n, nr, w, rb, p, 0, ng / 2), 0);
             assert_int_equal(lf_pack_groups(t, n, nr, w, rb, p, ng / 2, ng), 0);
             uint8_t *row = malloc(rb);
@@ -207,7 +201,7 @@ static void close_type(const lf_kernels *kp, const lf_kernels *refp, uint32_t t)
                 assert_non_null(w);
                 rand_rows(t, w, rb, nr, n, &rng, (int)((ri + ti) % 2));
                 const int64_t ng = (nr + 15) / 16;
-                uint8_t *p = alloc64(gb * (size_t)ng);
+                uint8_t *p = lf_gemm_alloc64(gb * (size_t)ng);
                 assert_int_equal(lf_pack_groups(t, n, nr, w, rb, p, 0, ng), 0);
                 float *s = lf_gemm_out_new(s_stride, nt, SENTINEL);
                 k.t[t].gemm_packed(n, nr, nt, s, s_stride, p, gb, a, a_stride);
