@@ -2,7 +2,11 @@
 # tests/parity/run_parity.sh BIN WORKDIR [GROUP...] - parity of lfmrt with llama.cpp.
 #
 # BIN is the lfmrt binary, WORKDIR a scratch folder (generated models are cached there by name and
-# seed; LFMRT_PARITY_REGEN=1 regenerates them). Groups (default: all but self):
+# seed; LFMRT_PARITY_REGEN=1 regenerates them). Disk: a model larger than LFMRT_PARITY_KEEP_MB (256) is
+# deleted once its case is done (the real-size f32 files are 1.1 to 2.4 GB; keeping them all took 7 GB),
+# LFMRT_PARITY_KEEP=1 keeps everything. A generation that stops at a full disk (ENOSPC) is SKIPPED,
+# loudly and counted, with the free space shown: a full disk is the host's state, not lfmrt's result.
+# Groups (default: all but self):
 #   self      the harness itself: a fixture GGUF written by gen_fixture.mjs, llama.cpp against itself,
 #             a stand-in lfmrt (fake_lfmrt.mjs) through both of compare.mjs's paths, and a deliberate
 #             failure that must be caught. Needs no lfmrt (BIN is not used).
@@ -55,7 +59,8 @@ skipped=0
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# model NAME ARGS... : echoes the cached path of `BIN gen-model ARGS -o WORK/models/NAME.gguf`
+# model NAME ARGS... : echoes the cached path of `BIN gen-model ARGS -o WORK/models/NAME.gguf`.
+# Returns 1 when generation fails, 2 when it failed because the disk is full.
 model() {
   local name=$1
   shift
@@ -66,15 +71,33 @@ model() {
     local t
     t=$(now)
     if ! "$BIN" gen-model "$@" -o "$f.tmp" >"$WORK/models/$name.log" 2>&1; then
+      rm -f "$f.tmp" "$f.tmp.part"
+      if grep -q 'No space left on device' "$WORK/models/$name.log"; then
+        echo "SKIP: $name.gguf: the disk is full ($(tail -n 1 "$WORK/models/$name.log"))" >&2
+        df -h "$WORK" >&2
+        exit 2
+      fi
       echo "FAIL: $BIN gen-model $* failed:" >&2
       tail -n 20 "$WORK/models/$name.log" >&2
-      rm -f "$f.tmp"
       exit 1
     fi
     mv -f "$f.tmp" "$f"
     echo "  generated $name.gguf ($(du -h "$f" | cut -f1), $(secs "$t") s)" >&2
-  ) 8>"$f.lock" || return 1
+  ) 8>"$f.lock"
+  local r=$?
+  [ $r -eq 0 ] || return $r
   echo "$f"
+}
+
+# release FILE : deletes a generated model larger than LFMRT_PARITY_KEEP_MB once its case is done
+release() {
+  [ "${LFMRT_PARITY_KEEP:-0}" = 1 ] && return 0
+  local kb
+  kb=$(du -k "$1" 2>/dev/null | cut -f1)
+  if [ -n "$kb" ] && [ "$kb" -gt $((${LFMRT_PARITY_KEEP_MB:-256} * 1024)) ]; then
+    rm -f "$1"
+    echo "  (deleted $(basename "$1"), $((kb / 1024)) MB: larger than LFMRT_PARITY_KEEP_MB=${LFMRT_PARITY_KEEP_MB:-256})" >&2
+  fi
 }
 
 # eval_case NAME TYPE SEED GEN-ARGS... : generates the model and compares lfmrt with llama.cpp on it.
@@ -94,11 +117,20 @@ eval_case() {
     q8_0 | q4_0 | q4_k* | q5_k | q6_k) gain=(--logit-gain 0.02); name="$name-g002" ;;
     f16) gain=(--logit-gain 0.25); name="$name-g025" ;;
   esac
-  if ! f=$(model "$name-$type-s$seed" --arch "${ARCH:-lfm2}" --type "$type" --seed "$seed" "${gain[@]}" "$@"); then
-    echo "{\"model\":\"$name-$type-s$seed.gguf\",\"type\":\"$type\",\"pass\":false,\"error\":\"gen-model failed\"}"
-    failed=$((failed + 1))
-    return
-  fi
+  f=$(model "$name-$type-s$seed" --arch "${ARCH:-lfm2}" --type "$type" --seed "$seed" "${gain[@]}" "$@")
+  case $? in
+    0) ;;
+    2)
+      echo "{\"model\":\"$name-$type-s$seed.gguf\",\"type\":\"$type\",\"skipped\":true,\"reason\":\"disk full\"}"
+      skipped=$((skipped + 1))
+      return
+      ;;
+    *)
+      echo "{\"model\":\"$name-$type-s$seed.gguf\",\"type\":\"$type\",\"pass\":false,\"error\":\"gen-model failed\"}"
+      failed=$((failed + 1))
+      return
+      ;;
+  esac
   if [ "$type" = f32 ]; then kv=f32; else kv=f16; fi
   local t tol=()
   if [ "$type" = f32 ] && [ -n "${TOL_F32:-}" ]; then tol=(--tol "$TOL_F32"); fi
@@ -107,6 +139,7 @@ eval_case() {
     --n-tokens 96 --seed "$seed" "${tol[@]}"
   local r=$?
   echo "  ($name $type: $(secs "$t") s)" >&2
+  release "$f"
   if [ $r -eq 0 ]; then passed=$((passed + 1)); elif [ $r -eq 77 ]; then exit 77; else failed=$((failed + 1)); fi
 }
 
@@ -166,10 +199,12 @@ group_tokenize() {
     return
   fi
   # the 350m group's Q4_0 file (same name and arguments, so the cached file is shared)
-  if ! f=$(model lfm2-350m-g002-q4_0-s21 --arch lfm2 --type q4_0 --seed 21 --logit-gain 0.02 --preset lfm2-350m); then
-    failed=$((failed + 1))
-    return
-  fi
+  f=$(model lfm2-350m-g002-q4_0-s21 --arch lfm2 --type q4_0 --seed 21 --logit-gain 0.02 --preset lfm2-350m)
+  case $? in
+    0) ;;
+    2) skipped=$((skipped + 1)); return ;;
+    *) failed=$((failed + 1)); return ;;
+  esac
   timeout "$CASE_TIMEOUT" node "$HERE/tok_compare.mjs" --bin "$BIN" --model "$f" --corpus "$corpus" --special both
   local r=$?
   if [ $r -eq 0 ]; then passed=$((passed + 1)); elif [ $r -eq 77 ]; then exit 77; else failed=$((failed + 1)); fi
