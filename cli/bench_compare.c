@@ -5,7 +5,9 @@
  * each repetition one of ours (in process, the session already warmed up) followed by one of llama.cpp
  * (llamacpp_bench -r 1, a fresh process: its load is not timed, its own warm-up runs first). Medians
  * over the repetitions; ratios are lfmrt / llama.cpp. Decode roofline fraction = decode tok/s x weight
- * bytes per token / read bandwidth at the same thread count. On a busy machine the load drifts between
+ * bytes per token / read bandwidth at the same thread count (PERF.md's definition); the bandwidth fraction
+ * adds the KV cache each sequence reads per token (lfmrt_session_kv_read_bytes at the decode's mean
+ * context, the same for llama.cpp's default F16 cache), the bytes decode really moves. On a busy machine the load drifts between
  * repetitions; the paired ratio (median over repetitions of ours / theirs in the same repetition) is
  * printed besides the ratio of medians, and the two disagreeing much says the run was noisy.
  * With several --sequences, the repetitions run per sequence count S (ours: S sessions, one
@@ -167,6 +169,7 @@ static void json_arr(FILE *f, const double *v, int n) {
 typedef struct engine_res {
     double pf[MAX_REPS], dc[MAX_REPS];
     double pf_med, dc_med, roof, gbs_used;
+    double gbs_total, roof_total; /* weights and the KV cache read per token */
 } engine_res;
 
 static void finish(engine_res *r, int reps, double bytes, double bw) {
@@ -306,6 +309,12 @@ int bench_compare(const bench_cmp_cfg *c) {
         const double pp = paired(ours->pf, theirs->pf, c->reps), dp = paired(ours->dc, theirs->dc, c->reps);
         /* weights are read once per step: S tokens per read */
         ours->gbs_used /= S, ours->roof /= S, theirs->gbs_used /= S, theirs->roof /= S;
+        /* every sequence reads its own KV cache */
+        for (int k = 0; k < 2; k++) {
+            engine_res *r = k ? theirs : ours;
+            r->gbs_total = r->gbs_used + r->dc_med * c->kv_bytes_per_token / 1e9;
+            r->roof_total = bwt > 0 ? r->gbs_total / bwt : 0.0;
+        }
 
         if (c->json) {
             FILE *f = stdout;
@@ -315,6 +324,8 @@ int bench_compare(const bench_cmp_cfg *c) {
             json_cstr(f, c->name);
             fprintf(f, ",\"threads\":%d,\"sequences\":%d,\"n_prompt\":%d,\"n_gen\":%d,\"reps\":%d,\"weight_bytes\":%llu",
                     c->threads, S, c->n_prompt, c->n_gen, c->reps, (unsigned long long)c->weight_bytes);
+            fputs(",\"kv_bytes_per_token\":", f);
+            json_num(f, c->kv_bytes_per_token);
             fputs(",\"bandwidth_gbs\":{\"t1\":", f);
             json_num(f, bw1);
             fputs(",\"t2\":", f);
@@ -333,6 +344,10 @@ int bench_compare(const bench_cmp_cfg *c) {
                 json_num(f, rs[k]->gbs_used);
                 fputs(",\"decode_roofline\":", f);
                 json_num(f, rs[k]->roof);
+                fputs(",\"decode_total_gbs\":", f);
+                json_num(f, rs[k]->gbs_total);
+                fputs(",\"decode_bandwidth_fraction\":", f);
+                json_num(f, rs[k]->roof_total);
                 fputs(",\"cold_start_ms\":", f);
                 if ((k ? cold_t : cold_o) < 0) fputs("null", f);
                 else json_num(f, k ? cold_t : cold_o);
@@ -363,6 +378,9 @@ int bench_compare(const bench_cmp_cfg *c) {
                        "decode %d, %d alternating repetitions, medians\n",
                        c->name, bytes / 1048576.0, c->threads, c->threads > 1 ? "s" : "", c->n_prompt, c->n_gen,
                        c->reps);
+                printf("KV cache read per decoded token (f16 K and V of the cached positions, mean over the decode): "
+                       "%.1f MiB per sequence\n",
+                       c->kv_bytes_per_token / 1048576.0);
                 printf("read bandwidth (bwprobe, 1 GiB read-sum, median of 3): 1 thread %.1f GB/s, 2 threads %.1f GB/s",
                        bw1, bw2);
                 if (c->threads > 2) printf(", %d threads %.1f GB/s", c->threads, bwt);
@@ -370,15 +388,16 @@ int bench_compare(const bench_cmp_cfg *c) {
             }
             printf("\n%d sequence%s%s\n\n", S, S > 1 ? "s" : "",
                    S > 1 ? " (aggregate tok/s; one batched forward pass per decode step)" : "");
-            printf("| engine | prefill tok/s | decode tok/s | decode weight GB/s | decode roofline |\n");
-            printf("|---|---|---|---|---|\n");
-            printf("| lfmrt | %.1f | %.1f | %.1f | %.0f %% |\n", ours->pf_med, ours->dc_med, ours->gbs_used,
-                   100.0 * ours->roof);
-            printf("| llama.cpp | %.1f | %.1f | %.1f | %.0f %% |\n", theirs->pf_med, theirs->dc_med, theirs->gbs_used,
-                   100.0 * theirs->roof);
-            printf("| lfmrt / llama.cpp | %.2f | %.2f | | |\n", ratio(ours->pf_med, theirs->pf_med),
+            printf("| engine | prefill tok/s | decode tok/s | decode weight GB/s | decode roofline | decode GB/s with KV "
+                   "| of probe |\n");
+            printf("|---|---|---|---|---|---|---|\n");
+            printf("| lfmrt | %.1f | %.1f | %.1f | %.0f %% | %.1f | %.0f %% |\n", ours->pf_med, ours->dc_med,
+                   ours->gbs_used, 100.0 * ours->roof, ours->gbs_total, 100.0 * ours->roof_total);
+            printf("| llama.cpp | %.1f | %.1f | %.1f | %.0f %% | %.1f | %.0f %% |\n", theirs->pf_med, theirs->dc_med,
+                   theirs->gbs_used, 100.0 * theirs->roof, theirs->gbs_total, 100.0 * theirs->roof_total);
+            printf("| lfmrt / llama.cpp | %.2f | %.2f | | | | |\n", ratio(ours->pf_med, theirs->pf_med),
                    ratio(ours->dc_med, theirs->dc_med));
-            printf("| lfmrt / llama.cpp, paired | %.2f | %.2f | | |\n", pp, dp);
+            printf("| lfmrt / llama.cpp, paired | %.2f | %.2f | | | | |\n", pp, dp);
             if (S > 1 && dc_ours_1 > 0)
                 printf("\n%d sequences / 1 sequence, aggregate decode: lfmrt x%.2f, llama.cpp x%.2f\n", S,
                        ratio(ours->dc_med, dc_ours_1), ratio(theirs->dc_med, dc_theirs_1));

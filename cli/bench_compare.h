@@ -39,6 +39,7 @@ typedef struct bench_cmp_cfg {
     float *logits;           /* max(seqs) * nv floats */
     int32_t nv;
     uint64_t weight_bytes;   /* bytes of weights read per decoded token (all tensors, tied output) */
+    double kv_bytes_per_token; /* KV cache bytes one sequence reads per decoded token, mean over the decode */
     int threads, n_prompt, n_gen, reps;
     bool json;
     const char *llama_bench; /* NULL: llamacpp_bench next to this binary */

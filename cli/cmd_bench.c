@@ -428,9 +428,12 @@ int cmd_bench(int argc, char **argv) {
             if (!rc && lfmrt_batch_decode(ss, w, max_seq, logits, &e) != LFMRT_OK)
                 rc = cli_fail(CMD, "warm-up failed: %s", e.msg);
             if (!rc) {
+                /* decode step i (after the n_prompt prefill) attends to n_prompt + i + 1 positions */
+                double kvb = 0;
+                for (int i = 0; i < n_gen; i++) kvb += (double)lfmrt_session_kv_read_bytes(ss[0], n_prompt + i + 1);
                 bench_cmp_cfg cc = {model, info.name && info.name[0] ? info.name : model, ss, seqs, n_seqs, toks, logits,
-                                    nv, info.weight_bytes, thr[0], n_prompt, n_gen, reps, json, llama_bench, bwprobe,
-                                    lib_dir};
+                                    nv, info.weight_bytes, n_gen > 0 ? kvb / n_gen : 0, thr[0], n_prompt, n_gen, reps,
+                                    json, llama_bench, bwprobe, lib_dir};
                 rc = bench_compare(&cc);
             }
         }

@@ -55,13 +55,18 @@ if (rows.length) {
     `Prompt ${rows[0].n_prompt} tokens, ${rows[0].n_gen} decoded, ${rows[0].reps} alternating repetitions (medians).`);
   out.push('');
 }
-out.push('| model | type | threads | seqs | lfmrt pp / tg tok/s | llama.cpp pp / tg tok/s | ratio pp / tg | roofline lfmrt / llama.cpp | probe GB/s | cold start ms lfmrt / llama.cpp |');
-out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
+out.push('Roofline: decode tok/s x weight bytes per token / probe (PERF.md). "With KV": the bytes decode really moves, ' +
+  'weights plus the f16 KV cache each sequence reads per token at the decode\'s mean context (column "KV MiB"), ' +
+  'as a fraction of the same probe.', '');
+out.push('| model | type | threads | seqs | lfmrt pp / tg tok/s | llama.cpp pp / tg tok/s | ratio pp / tg | roofline lfmrt / llama.cpp | with KV lfmrt / llama.cpp | KV MiB | probe GB/s | cold start ms lfmrt / llama.cpp |');
+out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
 for (const r of rows) {
   const a = r.lfmrt, l = r.llamacpp, q = r.ratio;
   out.push(`| ${r.preset}${mark(r)} | ${r.type} | ${r.threads} | ${r.sequences} | ${f1(a.prefill_tok_s)} / ${f1(a.decode_tok_s)} | ` +
     `${f1(l.prefill_tok_s)} / ${f1(l.decode_tok_s)} | ${f2(q.prefill)} / ${f2(q.decode)} | ` +
-    `${pct(a.decode_roofline)} / ${pct(l.decode_roofline)} | ${f1((r.bandwidth_gbs || {}).threads)} | ` +
+    `${pct(a.decode_roofline)} / ${pct(l.decode_roofline)} | ` +
+    `${pct(a.decode_bandwidth_fraction)} / ${pct(l.decode_bandwidth_fraction)} | ` +
+    `${r.kv_bytes_per_token == null ? 'n/a' : f1(r.kv_bytes_per_token / 1048576)} | ${f1((r.bandwidth_gbs || {}).threads)} | ` +
     `${f1(a.cold_start_ms)} / ${f1(l.cold_start_ms)} |`);
 }
 

@@ -163,6 +163,12 @@ typedef struct lfmrt_memory_info {
 } lfmrt_memory_info;
 void lfmrt_session_memory(const lfmrt_session *s, lfmrt_memory_info *out);
 
+/* Bytes of K and V one decode step of this session reads when n_pos positions are cached: every
+ * attention layer's keys and values of the positions it attends to (a sliding-window layer at most its
+ * window), in the cache's storage type. Decode streams these on top of the weights; benchmarks add them
+ * to the bytes moved per token. 0 for n_pos < 1. */
+uint64_t lfmrt_session_kv_read_bytes(const lfmrt_session *s, int n_pos);
+
 /* ------------------------------------------------------------------------------------------------ */
 /* Sampling */
 

@@ -145,3 +145,17 @@ void lfmrt_session_memory(const lfmrt_session *s, lfmrt_memory_info *out) {
     floats += (size_t)lf_pool_size(s->pool) * lf_attention_scratch_floats(st->n_ctx, hp->head_dim);
     out->scratch = floats * sizeof(float) + st->op.act_cap + 64 + T * sizeof(*st->rows);
 }
+
+uint64_t lfmrt_session_kv_read_bytes(const lfmrt_session *s, int n_pos) {
+    const lf_kv *kv = &s->st.kv;
+    const int n_swa = s->m->core.hp.n_swa;
+    uint64_t b = 0;
+    if (n_pos < 1) return 0;
+    for (int l = 0; l < kv->n_layers; l++) {
+        int n = n_pos < kv->cap[l] ? n_pos : kv->cap[l];
+        /* a ring (capacity below the context) belongs to a sliding-window layer */
+        if (kv->cap[l] < kv->n_ctx && n_swa > 0 && n > n_swa) n = n_swa;
+        b += 2 * (uint64_t)n * kv->row_bytes; /* K and V */
+    }
+    return b;
+}

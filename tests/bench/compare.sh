@@ -59,6 +59,12 @@ if have_node; then
   # JSON numbers carry 7 significant digits: compare relatively
   is_json "$T/cmp.json" 'Math.abs(j.ratio.prefill - j.lfmrt.prefill_tok_s / 100) <= 1e-5 * j.ratio.prefill && Math.abs(j.ratio.decode - j.lfmrt.decode_tok_s / 40) <= 1e-5 * j.ratio.decode'
   is_json "$T/cmp.json" 'Math.abs(j.llamacpp.decode_roofline - 40 * j.weight_bytes / 1e9 / 10) <= 1e-5 * j.llamacpp.decode_roofline'
+  # with the KV cache: the 4 decode steps attend to 17..20 cached positions, mean 18.5, each position the
+  # same whole number of bytes (K and V of every attention layer)
+  is_json "$T/cmp.json" '((p) => p >= 64 && Math.abs(p - Math.round(p)) < 1e-4)(j.kv_bytes_per_token / 18.5)'
+  is_json "$T/cmp.json" 'Math.abs(j.llamacpp.decode_total_gbs - 40 * (j.weight_bytes + j.kv_bytes_per_token) / 1e9) <= 1e-5 * j.llamacpp.decode_total_gbs'
+  is_json "$T/cmp.json" 'Math.abs(j.llamacpp.decode_bandwidth_fraction - j.llamacpp.decode_total_gbs / 10) <= 1e-5 * j.llamacpp.decode_bandwidth_fraction'
+  is_json "$T/cmp.json" 'j.lfmrt.decode_bandwidth_fraction > j.lfmrt.decode_roofline'
   is_json "$T/cmp.json" 'j.ratio.prefill_paired === j.ratio.prefill && j.ratio.decode_paired === j.ratio.decode' # one rep
 fi
 
@@ -71,14 +77,16 @@ grep -qx -- "-m $M -t 1 -p 16 -n 4 -r 1 --json --lib-dir /some/libs" "$T/llama.l
 grep -qx -- "--json -r 3 -t 1,2" "$T/bw.log" || fail "compare: probe arguments: $(cat "$T/bw.log")"
 [ "$(wc -l <"$T/bw.log")" -eq 2 ] || fail "compare: want the probe run twice, got $(wc -l <"$T/bw.log")"
 grep -q '^read bandwidth .*1 thread 10.0 GB/s, 2 threads 16.0 GB/s' "$T/out" || fail "compare: bandwidth line"
-grep -Eq '^\| lfmrt \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+ % \|$' "$T/out" || fail "compare: lfmrt row"
+grep -q '^KV cache read per decoded token (f16 K and V of the cached positions, mean over the decode): [0-9.]* MiB per sequence$' "$T/out" ||
+  fail "compare: KV line"
+grep -Eq '^\| lfmrt \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| [0-9]+ % \| [0-9.]+ \| [0-9]+ % \|$' "$T/out" || fail "compare: lfmrt row"
 # llama.cpp: prefill median 100, decode 40; decode GB/s = 40 x W / 1e9; roofline = that / 10 GB/s
 want_gbs=$(awk -v w="$W" 'BEGIN { printf "%.1f", 40 * w / 1e9 }')
 want_roof=$(awk -v w="$W" 'BEGIN { printf "%.0f", 100 * 40 * w / 1e9 / 10 }')
-grep -qx "| llama.cpp | 100.0 | 40.0 | $want_gbs | $want_roof % |" "$T/out" ||
-  fail "compare: llama.cpp row, want '| llama.cpp | 100.0 | 40.0 | $want_gbs | $want_roof % |': $(grep llama.cpp "$T/out")"
-grep -Eq '^\| lfmrt / llama.cpp \| [0-9.]+ \| [0-9.]+ \| \| \|$' "$T/out" || fail "compare: ratio row"
-grep -Eq '^\| lfmrt / llama.cpp, paired \| [0-9.]+ \| [0-9.]+ \| \| \|$' "$T/out" || fail "compare: paired ratio row"
+grep -q "^| llama.cpp | 100.0 | 40.0 | $want_gbs | $want_roof % | [0-9.]* | [0-9]* % |$" "$T/out" ||
+  fail "compare: llama.cpp row, want '| llama.cpp | 100.0 | 40.0 | $want_gbs | $want_roof % | ...': $(grep llama.cpp "$T/out")"
+grep -Eq '^\| lfmrt / llama.cpp \| [0-9.]+ \| [0-9.]+ \| \| \| \| \|$' "$T/out" || fail "compare: ratio row"
+grep -Eq '^\| lfmrt / llama.cpp, paired \| [0-9.]+ \| [0-9.]+ \| \| \| \| \|$' "$T/out" || fail "compare: paired ratio row"
 grep -q '^runs (prefill / decode tok/s): \[lfmrt .*, llama.cpp 100.0 / 40.0\] \[lfmrt .*, llama.cpp 300.0 / 40.0\] \[lfmrt .*, llama.cpp 100.0 / 40.0\]$' "$T/out" ||
   fail "compare: runs line: $(grep '^runs' "$T/out")"
 # the ratio is ours / theirs: recompute it from the table
@@ -107,6 +115,8 @@ if have_node; then
   is_json "$T/s3.json" 'Math.abs(j.ratio.cold_start - j.lfmrt.cold_start_ms / j.llamacpp.cold_start_ms) <= 1e-5 * j.ratio.cold_start'
   # 3 sequences: weights read once per step of 3 tokens
   is_json "$T/s3.json" 'Math.abs(j.llamacpp.decode_roofline - 40 / 3 * j.weight_bytes / 1e9 / 10) <= 1e-5 * j.llamacpp.decode_roofline'
+  # ... but each sequence its own KV cache
+  is_json "$T/s3.json" 'Math.abs(j.llamacpp.decode_total_gbs - 40 * (j.weight_bytes / 3 + j.kv_bytes_per_token) / 1e9) <= 1e-5 * j.llamacpp.decode_total_gbs'
 fi
 expect_ok bench -m "$M" -t 1 -p 16 -n 4 -r 1 --compare-llamacpp --llamacpp-bench "$T/fake_llama.sh" \
   --bwprobe "$T/fake_bw.sh" --sequences 1,2

@@ -196,6 +196,32 @@ static void test_bad_input_rejected(void **u) {
     lfmrt_model_close(m);
 }
 
+/* lfmrt_session_kv_read_bytes: K and V of every attention layer, per cached position, in the cache's
+ * type, clamped to the context; f32 doubles it */
+static void test_kv_read_bytes(void **u) {
+    (void)u;
+    lfmrt_model *m = open_model(LF_DT_F32, 1);
+    lfmrt_model_info mi;
+    lfmrt_model_get_info(m, &mi);
+    assert_true(mi.n_attn_layers > 0);
+    const uint64_t per_pos = (uint64_t)mi.n_attn_layers * 2 * mi.n_head_kv * mi.head_dim;
+    lfmrt_session_params sp = lfmrt_session_default_params();
+    sp.n_ctx = 32;
+    lfmrt_err e = {0};
+    lfmrt_session *s16 = NULL, *s32 = NULL;
+    assert_int_equal(lfmrt_session_create(m, &sp, &s16, &e), 0);
+    sp.kv_type = LFMRT_KV_F32;
+    assert_int_equal(lfmrt_session_create(m, &sp, &s32, &e), 0);
+    assert_int_equal(lfmrt_session_kv_read_bytes(s16, 0), 0);
+    assert_int_equal(lfmrt_session_kv_read_bytes(s16, 1), per_pos * 2);
+    assert_int_equal(lfmrt_session_kv_read_bytes(s16, 20), per_pos * 2 * 20);
+    assert_int_equal(lfmrt_session_kv_read_bytes(s32, 20), per_pos * 4 * 20);
+    assert_int_equal(lfmrt_session_kv_read_bytes(s16, 1000), per_pos * 2 * 32); /* at most n_ctx */
+    lfmrt_session_destroy(s16);
+    lfmrt_session_destroy(s32);
+    lfmrt_model_close(m);
+}
+
 static void test_open_errors(void **u) {
     (void)u;
     lfmrt_model *m = NULL;
@@ -220,6 +246,7 @@ int main(void) {
         cmocka_unit_test(test_no_alloc_in_decode),
         cmocka_unit_test(test_sessions_share_model),
         cmocka_unit_test(test_bad_input_rejected),
+        cmocka_unit_test(test_kv_read_bytes),
         cmocka_unit_test(test_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

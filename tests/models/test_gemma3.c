@@ -6,6 +6,8 @@
  * soft-capping bounds the logits; malformed files are rejected with precise messages. */
 #include "model_fixture.h"
 
+#include "lfmrt/lfmrt.h"
+
 static void test_load(void **s) {
     (void)s;
     fx_model fm;
@@ -83,6 +85,25 @@ static void test_kv_memory(void **s) {
     fx_close(&fm);
 }
 
+/* What decode reads (lfmrt_session_kv_read_bytes): a sliding layer at most its window of 16 positions,
+ * the global layer every position; 256 bytes per layer and position (K and V, 64 halves each). */
+static void test_kv_read_bytes(void **s) {
+    (void)s;
+    lfmrt_model *m = NULL;
+    lfmrt_err e = {0};
+    if (lfmrt_model_open(fx_gen("gemma3", LF_DT_F32, 1, "t"), NULL, &m, &e)) fail_msg("%s", e.msg);
+    lfmrt_session_params sp = lfmrt_session_default_params();
+    sp.n_ctx = 128;
+    sp.n_batch = 8;
+    lfmrt_session *ss = NULL;
+    if (lfmrt_session_create(m, &sp, &ss, &e)) fail_msg("%s", e.msg);
+    assert_int_equal(lfmrt_session_kv_read_bytes(ss, 10), 6 * 10 * 256);
+    assert_int_equal(lfmrt_session_kv_read_bytes(ss, 16), 6 * 16 * 256);
+    assert_int_equal(lfmrt_session_kv_read_bytes(ss, 100), (5 * 16 + 100) * 256);
+    lfmrt_session_destroy(ss);
+    lfmrt_model_close(m);
+}
+
 static void test_bad_files(void **s) {
     (void)s;
     char src[4096], dst[4096];
@@ -110,7 +131,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_load),         cmocka_unit_test(test_prefill_decode),
         cmocka_unit_test(test_window_matters), cmocka_unit_test(test_kv_memory),
-        cmocka_unit_test(test_bad_files),
+        cmocka_unit_test(test_kv_read_bytes), cmocka_unit_test(test_bad_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

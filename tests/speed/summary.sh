@@ -27,7 +27,11 @@ row() { # model threads seqs pp tg lpp ltg roof cold lcold
   row gemma3-270m-q4_0.gguf 2 1 520 90 400 80 0.7996 50 100 # roofline 79.96 %: missed, though it rounds to 80 %
   row gemma3-270m-q8_0.gguf 2 1 520 90 400 80 0.8004 50 100 # roofline 80.04 %: met
 } >"$TMP/r.jsonl"
+# the KV columns: n/a without the fields (older results), figures with them
+printf '%s\n' '{"model":"/x/qwen3-0.6b-q8_0.gguf","name":"n","threads":2,"sequences":1,"n_prompt":512,"n_gen":128,"reps":3,"weight_bytes":1,"kv_bytes_per_token":69206016,"bandwidth_gbs":{"t1":15,"t2":29,"threads":29},"lfmrt":{"prefill_tok_s":500,"decode_tok_s":50,"decode_roofline":0.72,"decode_bandwidth_fraction":0.861,"cold_start_ms":50},"llamacpp":{"prefill_tok_s":300,"decode_tok_s":30,"decode_roofline":0.43,"decode_bandwidth_fraction":0.516,"cold_start_ms":100},"ratio":{"prefill":1.667,"decode":1.667,"cold_start":0.5}}' >>"$TMP/r.jsonl"
 node "$MJS" "$TMP/r.jsonl" >"$TMP/out.md" || { echo "FAIL: summary exited $?"; exit 1; }
+expect "kv columns" "| qwen3-0.6b | q8_0 | 2 | 1 | 500.0 / 50.0 | 300.0 / 30.0 | 1.67 / 1.67 | 72 % / 43 % | 86 % / 52 % | 66.0 | 29.0 |"
+expect "kv columns absent" "| 90 % / 50 % | n/a / n/a | n/a | 29.0 |"
 expect "decode ratio met" "| lfm2-350m q4_0 2T: decode vs llama.cpp | >= 1.00 | 1.20 | met |"
 expect "prefill ratio met" "| lfm2-350m q4_0 2T: prefill vs llama.cpp | >= 1.50 | 2.00 | met |"
 expect "roofline met" "| lfm2-350m q4_0 2T: decode roofline | >= 85 % | 90 % | met |"
@@ -42,7 +46,7 @@ expect "qwen3 prefill goal 1.3" "| qwen3-0.6b q4_0 2T: prefill vs llama.cpp | >=
 expect "near miss shown finer" "| gemma3-270m q4_0 2T: decode roofline | >= 80 % | 79.96 % | MISSED (by 0.04 %) |"
 expect "near met as usual" "| gemma3-270m q8_0 2T: decode roofline | >= 80 % | 80 % | met |"
 expect "f16 prefill missed" "| lfm2-350m f16 2T: prefill vs llama.cpp | >= 1.00 | 0.97 | MISSED (by 0.03) |"
-expect "count" "16 of 23 targets met."
+expect "count" "18 of 26 targets met."
 # a host whose last-level cache holds the weights (fixture: 1 byte): models marked, host named; with a
 # cache under half the weights, none
 LFMRT_CPU_NAME="Test CPU" LFMRT_LLC_BYTES=4194304 node "$MJS" "$TMP/r.jsonl" >"$TMP/out.md" || { echo "FAIL: summary exited $?"; exit 1; }
@@ -53,5 +57,5 @@ LFMRT_LLC_BYTES=0.5 node "$MJS" "$TMP/r.jsonl" >"$TMP/out.md" || { echo "FAIL: s
 if grep -v "marks a model" "$TMP/out.md" | grep -q "†"; then echo "FAIL: marked with a cache under half the weights"; fail=1; else echo "ok: not marked"; fi
 echo '{"model": oops' >>"$TMP/r.jsonl"
 if node "$MJS" "$TMP/r.jsonl" >"$TMP/out2.md" 2>"$TMP/err"; then echo "FAIL: malformed line accepted"; fail=1
-elif grep -q "r.jsonl:8: not JSON" "$TMP/err"; then echo "ok: malformed line named"; else echo "FAIL: error: $(cat "$TMP/err")"; fail=1; fi
+elif grep -q "r.jsonl:9: not JSON" "$TMP/err"; then echo "ok: malformed line named"; else echo "FAIL: error: $(cat "$TMP/err")"; fail=1; fi
 exit $fail
