@@ -85,12 +85,6 @@ static const char *const k_eog_texts[] = {
     "<\xef\xbd\x9c" "end\xe2\x96\x81of\xe2\x96\x81sentence\xef\xbd\x9c>", "[e~[", NULL};
 static const char *const k_force_user_texts[] = {"<|channel|>", "<|message|>", "<|start|>", "<|constrain|>", NULL};
 
-static bool text_in(const char *s, size_t n, const char *const *list) {
-    for (; *list; list++)
-        if (strlen(*list) == n && memcmp(*list, s, n) == 0) return true;
-    return false;
-}
-
 static int32_t find_c(const lf_vocab *v, const char *c) { return lf_strtab_find(&v->tok, c, strlen(c)); }
 
 /* ---- public accessors ---------------------------------------------------------------------------- */
@@ -205,15 +199,18 @@ static void autodetect(lf_vocab *v) {
         {LF_SP_FIM_SUF, k_fim_suf_texts}, {LF_SP_FIM_MID, k_fim_mid_texts}, {LF_SP_FIM_PAD, k_fim_pad_texts},
         {LF_SP_FIM_REP, k_fim_rep_texts}, {LF_SP_FIM_SEP, k_fim_sep_texts},
     };
-    for (int32_t id = 0; id < v->n_tokens; id++) {
-        size_t n;
-        const char *t = lf_strtab_str(&v->tok, id, &n);
-        if (n < 3 || n > 32) continue; /* every candidate text is 3..32 bytes */
-        for (size_t j = 0; j < sizeof k / sizeof k[0]; j++) {
-            if (v->ids[k[j].sp] == -1 && text_in(t, n, k[j].texts)) {
-                v->ids[k[j].sp] = id;
-                mark_control(v, id);
-            }
+    /* llama.cpp scans the tokens in id order and takes the first whose text is in the list: the lowest id
+     * among the list's texts (token texts are unique, so each text names at most one id) */
+    for (size_t j = 0; j < sizeof k / sizeof k[0]; j++) {
+        if (v->ids[k[j].sp] != -1) continue;
+        int32_t best = -1;
+        for (const char *const *t = k[j].texts; *t; t++) {
+            const int32_t id = find_c(v, *t);
+            if (id >= 0 && (best < 0 || id < best)) best = id;
+        }
+        if (best >= 0) {
+            v->ids[k[j].sp] = best;
+            mark_control(v, best);
         }
     }
     /* control tokens named "unused..." are unused */
@@ -227,10 +224,9 @@ static void build_eog(lf_vocab *v) {
     const int from_fim[] = {LF_SP_FIM_PAD, LF_SP_FIM_REP, LF_SP_FIM_SEP};
     for (size_t i = 0; i < 3; i++)
         if (v->ids[from_fim[i]] >= 0) v->eog[v->ids[from_fim[i]]] = 1;
-    for (int32_t id = 0; id < v->n_tokens; id++) {
-        size_t n;
-        const char *t = lf_strtab_str(&v->tok, id, &n);
-        if (text_in(t, n, k_eog_texts)) {
+    for (const char *const *p = k_eog_texts; *p; p++) { /* a lookup per text, not a scan per token */
+        const int32_t id = find_c(v, *p);
+        if (id >= 0) {
             v->eog[id] = 1;
             mark_control(v, id);
         }
@@ -432,15 +428,25 @@ static size_t piece_of(const lf_vocab *v, int32_t id, char *out) {
 static int build_pieces(lf_vocab *v, lfmrt_err *e) {
     v->piece_off = malloc(((size_t)v->n_tokens + 1) * sizeof *v->piece_off);
     if (!v->piece_off) return lf_err(e, LFMRT_E_NOMEM, "vocab: out of memory");
-    uint64_t total = 0;
+    /* one pass: before each token the buffer has room for the longest piece a text of n bytes can give (n
+     * code points, each at most "[UNK_BYTE_0x" + 8 hex digits + the text + "]") */
+    size_t cap = (size_t)v->tok.nbytes + 4096, total = 0;
+    v->piece = malloc(cap);
+    if (!v->piece) return lf_err(e, LFMRT_E_NOMEM, "vocab: out of memory");
     for (int32_t id = 0; id < v->n_tokens; id++) {
+        const size_t n = v->tok.len[id], need = n * (n + 21) + 1;
+        if (cap - total < need) {
+            size_t c = cap * 2;
+            while (c - total < need) c *= 2;
+            char *p = realloc(v->piece, c);
+            if (!p) return lf_err(e, LFMRT_E_NOMEM, "vocab: out of memory");
+            v->piece = p;
+            cap = c;
+        }
         v->piece_off[id] = total;
-        total += piece_of(v, id, NULL);
+        total += piece_of(v, id, v->piece + total);
     }
     v->piece_off[v->n_tokens] = total;
-    v->piece = malloc(total ? (size_t)total : 1);
-    if (!v->piece) return lf_err(e, LFMRT_E_NOMEM, "vocab: out of memory");
-    for (int32_t id = 0; id < v->n_tokens; id++) piece_of(v, id, v->piece + v->piece_off[id]);
     return LFMRT_OK;
 }
 

@@ -235,6 +235,7 @@ static void test_eog_and_overrides(void **state) {
     int32_t fim_pad = tv_add(t, "<|fim_pad|>", LF_TOKT_CONTROL);
     int32_t unused = tv_add(t, "<unused3>", LF_TOKT_CONTROL);
     int32_t other = tv_add(t, "<|other|>", LF_TOKT_CONTROL);
+    int32_t eot_id = tv_add(t, "<|eot_id|>", LF_TOKT_NORMAL); /* first in llama.cpp's EOT list, highest id */
     t->spec.ids[LF_SP_EOS] = other;
     t->spec.ids[LF_SP_BOS] = 1000000; /* out of range: default (11) stays */
     lf_vocab *v = tv_build(t);
@@ -248,6 +249,13 @@ static void test_eog_and_overrides(void **state) {
     assert_false(lf_vocab_is_eog(v, 100000));
     assert_int_equal(lf_vocab_eos(v), other);
     assert_int_equal(lf_vocab_bos(v), 11);
+    /* EOT autodetected as llama.cpp does, scanning ids in order: the lowest id among the EOT texts */
+    assert_true(eot < im_end && im_end < eot_id);
+    assert_int_equal(v->ids[LF_SP_EOT], eot);
+    assert_int_equal(v->ids[LF_SP_FIM_PAD], fim_pad);
+    assert_int_equal(v->ids[LF_SP_EOM], -1);
+    assert_true(lf_vocab_is_eog(v, eot_id));
+    assert_true(v->attr[eot_id] & LF_ATTR_CONTROL);
     assert_true(v->attr[im_end] & LF_ATTR_CONTROL); /* EOG text forces CONTROL */
     assert_true(v->attr[unused] & LF_ATTR_UNUSED);
     assert_int_equal(lf_vocab_token_type(v, im_end), LF_TOKT_NORMAL); /* the on-disk type is kept */
